@@ -1,0 +1,44 @@
+"""`samraad worker`: django-tasks-db's worker, plus a heartbeat for the health page."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
+from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
+
+from samraad.core.services import worker_heartbeat_record
+
+
+class Command(DbWorkerCommand):
+    help = "Run a background worker (all queues by default) that reports a heartbeat."
+
+    def add_arguments(self, parser) -> None:
+        super().add_arguments(parser)
+        parser.set_defaults(queue_name="*", reload=False)
+
+    def handle(self, *args, **options) -> None:
+        if not options["reload"] or os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":
+            self._start_heartbeat(options["worker_id"])
+        super().handle(*args, **options)
+
+    def _start_heartbeat(self, worker_id: str) -> None:
+        started_at = timezone.now()
+        interval = settings.WORKER_HEARTBEAT_SECONDS
+        # The first beat is written before any task runs, so `--batch` runs
+        # (tests, one-off catch-up) are visible too.
+        worker_heartbeat_record(worker_id=worker_id, started_at=started_at)
+
+        def beat() -> None:
+            stop = threading.Event()
+            while not stop.wait(interval):
+                try:
+                    worker_heartbeat_record(worker_id=worker_id, started_at=started_at)
+                finally:
+                    connection.close()  # this thread's own connection
+
+        threading.Thread(target=beat, name="heartbeat", daemon=True).start()

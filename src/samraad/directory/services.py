@@ -1,0 +1,148 @@
+"""Every change to the directory goes through these functions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from samraad.core.errors import ServiceError
+from samraad.directory.models import (
+    MUNICIPAL_ROLES,
+    REGIONAL_ROLES,
+    EmailDomain,
+    Municipality,
+    Person,
+    Region,
+    Role,
+    RoleKind,
+)
+
+
+@dataclass(frozen=True)
+class PersonData:
+    """One person as an import or the demo describes them; the email identifies them."""
+
+    email: str
+    name: str
+    roles: frozenset[RoleKind]
+    municipality: Municipality | None = None
+    region: Region | None = None
+    party: str = ""
+    title: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    created: int
+    updated: int
+
+
+_PERSON_FIELDS = ["name", "municipality", "region", "party", "title", "phone"]
+
+
+def _validate_scope(row: PersonData) -> None:
+    if row.roles & MUNICIPAL_ROLES and row.municipality is None:
+        raise ServiceError(
+            _("%(email)s: a council member or municipal contact needs a municipality.")
+            % {"email": row.email}
+        )
+    if row.roles & REGIONAL_ROLES and row.region is None:
+        raise ServiceError(_("%(email)s: a KKR secretary needs a region.") % {"email": row.email})
+
+
+@transaction.atomic
+def people_upsert(*, rows: Iterable[PersonData]) -> UpsertResult:
+    """Create or update every person in `rows` and grant their roles; all or nothing.
+
+    The email, compared case-insensitively, identifies a person, so loading
+    the same people twice updates them in place and creates no duplicates.
+    Roles are added, never removed. Municipal roles need a municipality and
+    the KKR secretary role a region; otherwise a ServiceError names the row
+    and nothing is saved.
+    """
+    wanted: dict[str, PersonData] = {}
+    for row in rows:
+        _validate_scope(row)
+        wanted[row.email.strip().lower()] = row
+    existing = {p.email: p for p in Person.objects.filter(email__in=list(wanted))}
+    to_create, to_update = [], []
+    for email, row in wanted.items():
+        values = {
+            "name": row.name.strip(),
+            "municipality": row.municipality,
+            "region": row.region,
+            "party": row.party.strip(),
+            "title": row.title.strip(),
+            "phone": row.phone.strip(),
+        }
+        person = existing.get(email)
+        if person is None:
+            to_create.append(Person(email=email, **values))
+        else:
+            for field, value in values.items():
+                setattr(person, field, value)
+            to_update.append(person)
+    Person.objects.bulk_create(to_create, batch_size=500)
+    Person.objects.bulk_update(to_update, _PERSON_FIELDS, batch_size=500)
+    ids = dict(Person.objects.filter(email__in=list(wanted)).values_list("email", "pk"))
+    have = set(Role.objects.filter(person_id__in=ids.values()).values_list("person_id", "kind"))
+    Role.objects.bulk_create(
+        [
+            Role(person_id=ids[email], kind=kind)
+            for email, row in wanted.items()
+            for kind in sorted(row.roles)
+            if (ids[email], kind) not in have
+        ],
+        batch_size=500,
+    )
+    return UpsertResult(created=len(to_create), updated=len(to_update))
+
+
+def person_upsert(
+    *,
+    email: str,
+    name: str,
+    roles: Iterable[RoleKind | str],
+    municipality: Municipality | None = None,
+    region: Region | None = None,
+    party: str = "",
+    title: str = "",
+    phone: str = "",
+) -> Person:
+    """Create or update one person by email and grant `roles` (see `people_upsert`)."""
+    row = PersonData(
+        email=email,
+        name=name,
+        roles=frozenset(RoleKind(kind) for kind in roles),
+        municipality=municipality,
+        region=region,
+        party=party,
+        title=title,
+        phone=phone,
+    )
+    people_upsert(rows=[row])
+    return Person.objects.get(email=email.strip().lower())
+
+
+@transaction.atomic
+def municipality_domains_set(*, municipality: Municipality, domains: Iterable[str]) -> None:
+    """Make `domains` exactly the municipality's mail domains.
+
+    A domain belongs to one municipality only; claiming another's is refused.
+    """
+    wanted = {domain.strip().lower() for domain in domains if domain.strip()}
+    taken = EmailDomain.objects.filter(domain__in=wanted).exclude(municipality=municipality)
+    if clash := taken.select_related("municipality").first():
+        raise ServiceError(
+            _("The domain %(domain)s already belongs to %(municipality)s.")
+            % {"domain": clash.domain, "municipality": clash.municipality.name}
+        )
+    municipality.email_domains.exclude(domain__in=wanted).delete()
+    have = set(municipality.email_domains.values_list("domain", flat=True))
+    EmailDomain.objects.bulk_create(
+        [EmailDomain(municipality=municipality, domain=d) for d in sorted(wanted - have)]
+    )

@@ -1,0 +1,25 @@
+"""The local SMTP catcher: an aiosmtpd server on loopback that stores every message."""
+
+from __future__ import annotations
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+from asgiref.sync import sync_to_async
+
+from samraad.mail.services import caught_message_store
+
+
+class CatchingHandler:
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        raw = envelope.original_content or b""
+        await sync_to_async(caught_message_store, thread_sensitive=False)(
+            mail_from=envelope.mail_from or "",
+            rcpt_tos=list(envelope.rcpt_tos),
+            raw=raw,
+        )
+        return "250 Message accepted for delivery"
+
+
+def catcher_controller(*, host: str = "127.0.0.1", port: int) -> Controller:
+    """A controller (not yet started) for the catcher on `host`:`port`."""
+    return Controller(CatchingHandler(), hostname=host, port=port)

@@ -1,0 +1,48 @@
+"""Reading caught messages for display."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from email.message import EmailMessage
+
+
+@dataclass(frozen=True)
+class Part:
+    filename: str
+    content_type: str
+    payload: bytes
+
+    @property
+    def safe_filename(self) -> str:
+        return re.sub(r"[^A-Za-z0-9._-]+", "_", self.filename) or "attachment"
+
+    @property
+    def size(self) -> int:
+        return len(self.payload)
+
+
+def message_parts(message: EmailMessage) -> list[Part]:
+    """The message's attachments (including calendar parts), in order."""
+    parts = []
+    for part in message.walk():
+        if part.is_multipart():
+            continue
+        filename = part.get_filename()
+        if filename is None and part.get_content_type() not in {"text/calendar"}:
+            continue
+        payload = part.get_payload(decode=True) or b""
+        parts.append(
+            Part(
+                filename=filename or "invite.ics",
+                content_type=part.get_content_type(),
+                payload=payload,
+            )
+        )
+    return parts
+
+
+def message_text(message: EmailMessage) -> str:
+    """The plain-text body, or an empty string when the message has none."""
+    body = message.get_body(preferencelist=("plain",))
+    return body.get_content() if body is not None else ""

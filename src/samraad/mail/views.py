@@ -1,0 +1,69 @@
+"""The local mail catcher's staff pages (demo mode only)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from samraad.core.permissions import staff_required
+from samraad.mail.models import CaughtMessage
+from samraad.mail.selectors import message_parts, message_text
+
+
+def _demo_only() -> None:
+    if not settings.DEMO_MODE:
+        raise Http404
+
+
+@staff_required
+def caught_list(request: HttpRequest) -> HttpResponse:
+    _demo_only()
+    page = Paginator(CaughtMessage.objects.defer("raw"), 50).get_page(request.GET.get("page"))
+    return render(request, "mail/caught_list.html", {"page": page})
+
+
+@staff_required
+def caught_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _demo_only()
+    caught = get_object_or_404(CaughtMessage, pk=pk)
+    return render(
+        request,
+        "mail/caught_detail.html",
+        {
+            "caught": caught,
+            "text_body": message_text(caught.message),
+            "parts": message_parts(caught.message),
+        },
+    )
+
+
+@staff_required
+def caught_html(request: HttpRequest, pk: int) -> HttpResponse:
+    """The HTML body, served alone and sandboxed so its markup cannot touch Samråd's pages."""
+    _demo_only()
+    caught = get_object_or_404(CaughtMessage, pk=pk)
+    body = caught.message.get_body(preferencelist=("html",))
+    if body is None:
+        raise Http404
+    response = HttpResponse(body.get_content(), content_type="text/html; charset=utf-8")
+    response["Content-Security-Policy"] = (
+        "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+    )
+    response["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
+@staff_required
+def caught_part(request: HttpRequest, pk: int, index: int) -> HttpResponse:
+    """One attachment, always as a download."""
+    _demo_only()
+    caught = get_object_or_404(CaughtMessage, pk=pk)
+    parts = message_parts(caught.message)
+    if not 0 <= index < len(parts):
+        raise Http404
+    part = parts[index]
+    response = HttpResponse(part.payload, content_type="application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="{part.safe_filename}"'
+    return response

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from samraad.core import views as core_views
+
+urlpatterns = [
+    path("", include("samraad.rounds.urls")),
+    path("", include("samraad.core.urls")),
+    path("", include("samraad.mail.urls")),
+    path("accounts/", include("samraad.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", core_views.liveness, name="liveness"),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "samraad.core.views.permission_denied"
+handler404 = "samraad.core.views.page_not_found"
+handler500 = "samraad.core.views.server_error"
