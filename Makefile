@@ -66,7 +66,7 @@ check-migrations: install
 
 # Rebuild the Danish catalogue from the source, then compile it (needs GNU gettext).
 messages: install
-	cd src/samraad && DEBUG=1 ../../$(BIN)/samraad makemessages -l da -l en --no-obsolete --add-location file
+	cd src/samraad && DEBUG=1 ../../$(BIN)/samraad makemessages -l da --no-obsolete --add-location file
 	cd src/samraad && DEBUG=1 ../../$(BIN)/samraad compilemessages
 
 e2e-deps:
