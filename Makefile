@@ -8,6 +8,9 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 PYTEST_ARGS ?=
+# The browser journeys run in a pytest process of their own: Playwright's event
+# loop would otherwise stay "running" for every test after them.
+PYTEST_ALL = $(BIN)/pytest -m "not e2e" $(PYTEST_ARGS) && $(BIN)/pytest -m e2e $(PYTEST_ARGS)
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: help run test test-sqlite test-postgres e2e e2e-deps lint format check-migrations \
@@ -76,14 +79,14 @@ test: lint check-migrations e2e-deps test-sqlite test-postgres
 
 test-sqlite: install
 	@echo "== Tests on SQLite"
-	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
+	unset DATABASE_URL; $(PYTEST_ALL)
 
 # PostgreSQL is optional on a laptop (skipped with one line) and required in CI
 # (REQUIRE_POSTGRES=1 turns the skip into a failure).
 test-postgres: install
 	@if $(BIN)/python scripts/postgres-reachable "$(TEST_POSTGRES_URL)"; then \
 	  echo "== Tests on PostgreSQL ($(TEST_POSTGRES_URL))"; \
-	  DATABASE_URL="$(TEST_POSTGRES_URL)" $(BIN)/pytest $(PYTEST_ARGS); \
+	  export DATABASE_URL="$(TEST_POSTGRES_URL)" && $(PYTEST_ALL); \
 	elif [ "$(REQUIRE_POSTGRES)" = "1" ]; then \
 	  echo "PostgreSQL at $(TEST_POSTGRES_URL) is not reachable, and REQUIRE_POSTGRES=1: failing."; exit 1; \
 	else \
@@ -91,7 +94,7 @@ test-postgres: install
 	fi
 
 e2e: install e2e-deps
-	env -u DATABASE_URL $(BIN)/pytest -m e2e $(PYTEST_ARGS)
+	unset DATABASE_URL; $(BIN)/pytest -m e2e $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles

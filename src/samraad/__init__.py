@@ -1,1 +1,1 @@
-"""Samråd: the dialogue hub an association of municipalities runs before the yearly economic negotiations."""
+"""Samråd: the dialogue hub municipalities use before the yearly economic negotiations."""

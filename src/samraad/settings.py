@@ -59,7 +59,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "samraad.core.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -90,7 +90,10 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------
 # DATABASE_URL chooses the engine: sqlite:///path (default: var/samraad.sqlite3)
 # or postgres://user:password@host:port/name.
-DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'samraad.sqlite3'}"
+DATABASE_URL = os.environ.get("DATABASE_URL") or ""
+if not DATABASE_URL:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASE_URL = f"sqlite:///{VAR_DIR / 'samraad.sqlite3'}"
 DATABASES = {"default": database_from_url(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -107,8 +110,8 @@ WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", default=10)
 # --- Accounts -------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "staff:home"
-LOGOUT_REDIRECT_URL = "public:home"
+LOGIN_REDIRECT_URL = "core:staff_home"
+LOGOUT_REDIRECT_URL = "rounds:current"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -131,7 +134,6 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 # straight from node_modules; nothing built is committed.
 NODE_MODULES = PROJECT_DIR / "node_modules"
 STATIC_URL = "static/"
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", PROJECT_DIR / "staticfiles"))
 STATICFILES_DIRS = [
     ("dkfds", NODE_MODULES / "dkfds" / "dist"),
     ("htmx", NODE_MODULES / "htmx.org" / "dist"),
@@ -139,6 +141,9 @@ STATICFILES_DIRS = [
 # Without collectstatic (development, demo, tests) WhiteNoise serves from the
 # finders; production runs `samraad collectstatic` and serves STATIC_ROOT.
 WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", default=DEBUG or DEMO_MODE)
+STATIC_ROOT = os.environ.get("STATIC_ROOT") or (
+    None if WHITENOISE_USE_FINDERS else PROJECT_DIR / "staticfiles"
+)
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- Mail -----------------------------------------------------------------
@@ -184,6 +189,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        # aiosmtpd logs every connection at INFO; the catcher needs only its problems.
+        "mail.log": {"level": "WARNING"},
     },
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -44,13 +45,15 @@ class UpsertResult:
 _PERSON_FIELDS = ["name", "municipality", "region", "party", "title", "phone"]
 
 
-def _validate_scope(row: PersonData) -> None:
-    if row.roles & MUNICIPAL_ROLES and row.municipality is None:
+def _validate_scope(row: PersonData, held: Iterable[str] = ()) -> None:
+    """Refuse `row` if a role it grants, or one the person already holds, lacks its scope."""
+    roles = row.roles | set(held)
+    if roles & MUNICIPAL_ROLES and row.municipality is None:
         raise ServiceError(
             _("%(email)s: a council member or municipal contact needs a municipality.")
             % {"email": row.email}
         )
-    if row.roles & REGIONAL_ROLES and row.region is None:
+    if roles & REGIONAL_ROLES and row.region is None:
         raise ServiceError(_("%(email)s: a KKR secretary needs a region.") % {"email": row.email})
 
 
@@ -69,6 +72,17 @@ def people_upsert(*, rows: Iterable[PersonData]) -> UpsertResult:
         _validate_scope(row)
         wanted[row.email.strip().lower()] = row
     existing = {p.email: p for p in Person.objects.filter(email__in=list(wanted))}
+    # Roles are never removed, so an existing person keeps needing the scope of those held.
+    have = set(
+        Role.objects.filter(person_id__in=[p.pk for p in existing.values()]).values_list(
+            "person_id", "kind"
+        )
+    )
+    held: dict[int, set[str]] = defaultdict(set)
+    for pk, kind in have:
+        held[pk].add(kind)
+    for email, person in existing.items():
+        _validate_scope(wanted[email], held=held[person.pk])
     to_create, to_update = [], []
     for email, row in wanted.items():
         values = {
@@ -89,7 +103,6 @@ def people_upsert(*, rows: Iterable[PersonData]) -> UpsertResult:
     Person.objects.bulk_create(to_create, batch_size=500)
     Person.objects.bulk_update(to_update, _PERSON_FIELDS, batch_size=500)
     ids = dict(Person.objects.filter(email__in=list(wanted)).values_list("email", "pk"))
-    have = set(Role.objects.filter(person_id__in=ids.values()).values_list("person_id", "kind"))
     Role.objects.bulk_create(
         [
             Role(person_id=ids[email], kind=kind)

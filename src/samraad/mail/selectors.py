@@ -42,7 +42,21 @@ def message_parts(message: EmailMessage) -> list[Part]:
     return parts
 
 
+def _text_content(part: EmailMessage) -> str:
+    """A text part's content; a charset Python does not know is read as UTF-8 instead."""
+    try:
+        return part.get_content()
+    except (LookupError, UnicodeError):
+        return (part.get_payload(decode=True) or b"").decode("utf-8", errors="replace")
+
+
 def message_text(message: EmailMessage) -> str:
     """The plain-text body, or an empty string when the message has none."""
     body = message.get_body(preferencelist=("plain",))
-    return body.get_content() if body is not None else ""
+    return _text_content(body) if body is not None else ""
+
+
+def message_html(message: EmailMessage) -> str | None:
+    """The HTML body, or None when the message has none."""
+    body = message.get_body(preferencelist=("html",))
+    return _text_content(body) if body is not None else None

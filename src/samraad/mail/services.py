@@ -12,7 +12,9 @@ def caught_message_store(*, mail_from: str, rcpt_tos: list[str], raw: bytes) -> 
     """Store one message as received. The raw bytes are kept even when the headers are broken."""
     try:
         parsed = email.message_from_bytes(raw, policy=email.policy.default)
-        subject = str(parsed.get("Subject", ""))[:998]
+        # Django folds a long encoded subject onto a continuation line, which parses with a
+        # leading space.
+        subject = str(parsed.get("Subject", "")).strip()[:998]
     except Exception:  # a broken header must not lose the message
         subject = ""
     return CaughtMessage.objects.create(

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, render
 
 from samraad.core.permissions import staff_required
 from samraad.mail.models import CaughtMessage
-from samraad.mail.selectors import message_parts, message_text
+from samraad.mail.selectors import message_html, message_parts, message_text
 
 
 def _demo_only() -> None:
@@ -33,6 +33,7 @@ def caught_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "mail/caught_detail.html",
         {
             "caught": caught,
+            "headers": caught.message.items(),
             "text_body": message_text(caught.message),
             "parts": message_parts(caught.message),
         },
@@ -44,10 +45,10 @@ def caught_html(request: HttpRequest, pk: int) -> HttpResponse:
     """The HTML body, served alone and sandboxed so its markup cannot touch Samråd's pages."""
     _demo_only()
     caught = get_object_or_404(CaughtMessage, pk=pk)
-    body = caught.message.get_body(preferencelist=("html",))
-    if body is None:
+    html = message_html(caught.message)
+    if html is None:
         raise Http404
-    response = HttpResponse(body.get_content(), content_type="text/html; charset=utf-8")
+    response = HttpResponse(html, content_type="text/html; charset=utf-8")
     response["Content-Security-Policy"] = (
         "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'"
     )

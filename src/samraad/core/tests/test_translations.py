@@ -36,7 +36,9 @@ def test_compiled_catalogue_matches_the_source_catalogue():
 
 def test_every_string_in_the_source_is_in_the_danish_catalogue(tmp_path, monkeypatch):
     if shutil.which("xgettext") is None:
-        pytest.fail("GNU gettext (xgettext) is needed to check the catalogue: apt-get install gettext")
+        pytest.fail(
+            "GNU gettext (xgettext) is needed to check the catalogue: apt-get install gettext"
+        )
     copy = tmp_path / "samraad"
     shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "static", "data"))
     monkeypatch.chdir(copy)

@@ -22,11 +22,19 @@ class Command(DbWorkerCommand):
         parser.set_defaults(queue_name="*", reload=False)
 
     def handle(self, *args, **options) -> None:
+        stop = threading.Event()
+        heartbeat = None
         if not options["reload"] or os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":
-            self._start_heartbeat(options["worker_id"])
-        super().handle(*args, **options)
+            heartbeat = self._start_heartbeat(options["worker_id"], stop)
+        try:
+            super().handle(*args, **options)
+        finally:
+            # A worker that has stopped (`--batch` done, SIGTERM) stops reporting it is alive.
+            stop.set()
+            if heartbeat is not None:
+                heartbeat.join()
 
-    def _start_heartbeat(self, worker_id: str) -> None:
+    def _start_heartbeat(self, worker_id: str, stop: threading.Event) -> threading.Thread:
         started_at = timezone.now()
         interval = settings.WORKER_HEARTBEAT_SECONDS
         # The first beat is written before any task runs, so `--batch` runs
@@ -34,11 +42,12 @@ class Command(DbWorkerCommand):
         worker_heartbeat_record(worker_id=worker_id, started_at=started_at)
 
         def beat() -> None:
-            stop = threading.Event()
             while not stop.wait(interval):
                 try:
                     worker_heartbeat_record(worker_id=worker_id, started_at=started_at)
                 finally:
                     connection.close()  # this thread's own connection
 
-        threading.Thread(target=beat, name="heartbeat", daemon=True).start()
+        thread = threading.Thread(target=beat, name="heartbeat", daemon=True)
+        thread.start()
+        return thread

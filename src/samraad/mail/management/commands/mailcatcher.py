@@ -29,5 +29,6 @@ class Command(BaseCommand):
         stopped = threading.Event()
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: stopped.set())
-        stopped.wait()
+        while not stopped.wait(0.5):  # a timed wait lets the signal handler run promptly
+            pass
         controller.stop()
