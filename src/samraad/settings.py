@@ -158,6 +158,29 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Samråd <samraad@loca
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 if EMAIL_USE_TLS and EMAIL_USE_SSL:
     raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be set.")
+# The outbox (see README, "Mail"). Delivery retries temporary failures with
+# exponential back-off and jitter until the horizon, then marks the message failed.
+MAIL_MESSAGE_ID_DOMAIN = os.environ.get("MAIL_MESSAGE_ID_DOMAIN", "samraad.local")
+MAIL_BATCH_SIZE = env_int("MAIL_BATCH_SIZE", default=50)
+MAIL_RATE_PER_MINUTE = env_int("MAIL_RATE_PER_MINUTE", default=0)  # 0: no cap
+MAIL_RETRY_BASE_SECONDS = env_int("MAIL_RETRY_BASE_SECONDS", default=60)
+MAIL_RETRY_MAX_SECONDS = env_int("MAIL_RETRY_MAX_SECONDS", default=60 * 60)
+MAIL_RETRY_HORIZON_SECONDS = env_int("MAIL_RETRY_HORIZON_SECONDS", default=2 * 24 * 60 * 60)
+# A message still "sending" this long after it was claimed belonged to a worker
+# that died; the reaper queues it again.
+MAIL_STALE_SECONDS = env_int("MAIL_STALE_SECONDS", default=5 * 60)
+MAIL_POLL_SECONDS = env_int("MAIL_POLL_SECONDS", default=1)
+# Inbound mail: the SMTP listener (`samraad inbound-smtp`) and the IMAP poller.
+INBOUND_SMTP_HOST = os.environ.get("INBOUND_SMTP_HOST", "127.0.0.1")
+INBOUND_SMTP_PORT = env_int("INBOUND_SMTP_PORT", default=2525)
+INBOUND_MAX_BYTES = env_int("INBOUND_MAX_BYTES", default=40 * 1024 * 1024)
+IMAP_HOST = os.environ.get("IMAP_HOST", "")
+IMAP_PORT = env_int("IMAP_PORT", default=993)
+IMAP_USER = os.environ.get("IMAP_USER", "")
+IMAP_PASSWORD = os.environ.get("IMAP_PASSWORD", "")
+IMAP_MAILBOX = os.environ.get("IMAP_MAILBOX", "INBOX")
+IMAP_USE_SSL = env_bool("IMAP_USE_SSL", default=True)
+IMAP_POLL_SECONDS = env_int("IMAP_POLL_SECONDS", default=60)
 # The password `samraad demo` gives the demo logins it creates.
 DEMO_PASSWORD = os.environ.get("SAMRAAD_DEMO_PASSWORD", "samraad-demo")
 # The local mail catcher (demo mode only) listens here.

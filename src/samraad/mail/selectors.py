@@ -1,10 +1,14 @@
-"""Reading caught messages for display."""
+"""Reads of mail: caught messages for display, and the outbox for staff."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from email.message import EmailMessage
+
+from django.db.models import Count, QuerySet
+
+from samraad.mail.models import OutboxMessage, OutboxStatus
 
 
 @dataclass(frozen=True)
@@ -60,3 +64,26 @@ def message_html(message: EmailMessage) -> str | None:
     """The HTML body, or None when the message has none."""
     body = message.get_body(preferencelist=("html",))
     return _text_content(body) if body is not None else None
+
+
+# --- The outbox -------------------------------------------------------------
+
+
+def outbox_counts() -> dict[str, int]:
+    """How many outbox messages are in each status (every status present, zero or more)."""
+    counts = dict(OutboxMessage.objects.order_by().values_list("status").annotate(n=Count("id")))
+    return {status: counts.get(status, 0) for status in OutboxStatus.values}
+
+
+def outbox_failed(limit: int = 100) -> QuerySet[OutboxMessage]:
+    """The most recent failed messages, newest first."""
+    return OutboxMessage.objects.filter(status=OutboxStatus.FAILED).defer("body_text", "body_html")[
+        :limit
+    ]
+
+
+def outbox_history(*, email: str, limit: int = 200) -> QuerySet[OutboxMessage]:
+    """Every message to `email` (any case), newest first."""
+    return OutboxMessage.objects.filter(to_email__iexact=email.strip()).defer(
+        "body_text", "body_html"
+    )[:limit]

@@ -1,11 +1,33 @@
-"""Storing what the local mail catcher receives."""
+"""Every change to mail: the outbox, staff's mail templates and the local mail catcher."""
 
 from __future__ import annotations
 
 import email
 import email.policy
+import hashlib
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from samraad.mail.models import CaughtMessage
+from django.conf import settings
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from samraad.core.errors import ServiceError
+from samraad.mail.models import (
+    CaughtMessage,
+    MailTemplate,
+    OutboxAttachment,
+    OutboxMessage,
+    OutboxStatus,
+)
+from samraad.mail.templating import LANGUAGES, mail_kind, render_mail, unknown_placeholders
+
+if TYPE_CHECKING:
+    from samraad.accounts.models import User
+    from samraad.directory.models import Person
 
 
 def caught_message_store(*, mail_from: str, rcpt_tos: list[str], raw: bytes) -> CaughtMessage:
@@ -20,3 +42,165 @@ def caught_message_store(*, mail_from: str, rcpt_tos: list[str], raw: bytes) -> 
     return CaughtMessage.objects.create(
         mail_from=mail_from, rcpt_tos=list(rcpt_tos), subject=subject, raw=raw
     )
+
+
+# --- The outbox -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    content: bytes
+
+
+def dedupe_key(purpose: str, to_email: str, about: models.Model | str | None) -> str:
+    """The key that makes a purpose send at most one message to one recipient about one thing."""
+    if isinstance(about, models.Model):
+        about = f"{about._meta.label_lower}:{about.pk}"
+    key = f"{purpose}:{to_email.strip().lower()}:{about or ''}"
+    if len(key) <= 255:
+        return key
+    return f"{purpose}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
+
+
+def _new_message_id() -> str:
+    return f"<{uuid.uuid4().hex}@{settings.MAIL_MESSAGE_ID_DOMAIN}>"
+
+
+def mail_queue(
+    *,
+    purpose: str,
+    to_email: str,
+    subject: str,
+    text: str,
+    html: str = "",
+    to_name: str = "",
+    person: Person | None = None,
+    about: models.Model | str | None = None,
+    attachments: Sequence[Attachment] = (),
+    reply_to: str = "",
+    language: str = "da",
+) -> OutboxMessage:
+    """Put one message in the outbox, in the caller's transaction; the worker delivers it.
+
+    At most one message exists per (purpose, recipient, `about`): calling this
+    again, however often and from however many processes, returns the message
+    already there and queues nothing new.
+    """
+    key = dedupe_key(purpose, to_email, about)
+    if existing := OutboxMessage.objects.filter(dedupe_key=key).first():
+        return existing
+    try:
+        with transaction.atomic():
+            message = OutboxMessage.objects.create(
+                dedupe_key=key,
+                purpose=purpose,
+                message_id=_new_message_id(),
+                to_email=to_email.strip(),
+                to_name=to_name,
+                person=person,
+                reply_to=reply_to,
+                language=language,
+                subject=subject,
+                body_text=text,
+                body_html=html,
+                next_attempt_at=timezone.now(),
+            )
+            OutboxAttachment.objects.bulk_create(
+                OutboxAttachment(
+                    message=message,
+                    filename=a.filename,
+                    content_type=a.content_type,
+                    content=a.content,
+                )
+                for a in attachments
+            )
+    except IntegrityError:  # another process queued the same message a moment ago
+        return OutboxMessage.objects.get(dedupe_key=key)
+    return message
+
+
+def mail_queue_template(
+    *,
+    key: str,
+    to_email: str,
+    values: dict[str, Any],
+    language: str = "da",
+    to_name: str = "",
+    person: Person | None = None,
+    about: models.Model | str | None = None,
+    attachments: Sequence[Attachment] = (),
+    reply_to: str = "",
+    purpose: str | None = None,
+) -> OutboxMessage:
+    """Render the mail kind `key` (staff's wording, else the default) and queue it.
+
+    `purpose` defaults to `key`; give another when one kind of mail is sent
+    for several reasons (a reminder and a second reminder).
+    """
+    rendered = render_mail(key=key, language=language, values=values)
+    return mail_queue(
+        purpose=purpose or key,
+        to_email=to_email,
+        subject=rendered.subject,
+        text=rendered.text,
+        html=rendered.html,
+        to_name=to_name,
+        person=person,
+        about=about,
+        attachments=attachments,
+        reply_to=reply_to,
+        language=language,
+    )
+
+
+def outbox_message_resend(*, message: OutboxMessage) -> OutboxMessage:
+    """Queue a failed (or sent) message again, as the same message with the same Message-ID."""
+    if message.status in {OutboxStatus.QUEUED, OutboxStatus.SENDING}:
+        raise ServiceError(_("This message is already on its way."))
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        status=OutboxStatus.QUEUED,
+        attempts=0,
+        next_attempt_at=timezone.now(),
+        claimed_at=None,
+        claimed_by="",
+    )
+    message.refresh_from_db()
+    return message
+
+
+def mail_template_check(*, key: str, subject: str, body: str) -> None:
+    """Refuse (ServiceError naming them) placeholders that mail `key` does not know.
+
+    Such a mail would go out with `{…}` in it.
+    """
+    kind = mail_kind(key)
+    unknown = unknown_placeholders(subject, kind.allowed) | unknown_placeholders(body, kind.allowed)
+    if unknown:
+        raise ServiceError(
+            _("Unknown placeholders: %(names)s. Use only: %(allowed)s.")
+            % {
+                "names": ", ".join("{%s}" % name for name in sorted(unknown)),  # noqa: UP031
+                "allowed": ", ".join("{%s}" % name for name in sorted(kind.allowed)),  # noqa: UP031
+            }
+        )
+
+
+@transaction.atomic
+def mail_template_save(
+    *, key: str, language: str, subject: str, body: str, user: User | None
+) -> MailTemplate:
+    """Save staff's wording of mail `key` in `language`, once `mail_template_check` allows it."""
+    if language not in LANGUAGES:
+        raise ServiceError(_("Unknown language."))
+    mail_template_check(key=key, subject=subject, body=body)
+    template, _created = MailTemplate.objects.update_or_create(
+        key=key, language=language, defaults={"subject": subject, "body": body, "updated_by": user}
+    )
+    return template
+
+
+def mail_template_reset(*, key: str, language: str) -> None:
+    """Go back to the shipped wording of mail `key` in `language`."""
+    MailTemplate.objects.filter(key=key, language=language).delete()

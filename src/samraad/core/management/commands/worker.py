@@ -1,9 +1,20 @@
-"""`samraad worker`: django-tasks-db's worker, plus a heartbeat for the health page."""
+"""`samraad worker`: the background worker.
+
+One process does three things:
+- runs queued tasks (django-tasks-db's worker loop, in the main thread);
+- delivers the mail outbox (a thread; `--no-mail` leaves mail to other workers);
+- reports a heartbeat for the health page and, on each beat, queues again any
+  mail a dead worker left "sending" (a thread).
+
+With `--batch` it runs what is due (tasks, then mail) and exits.
+"""
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import connection
@@ -12,42 +23,77 @@ from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from samraad.core.services import worker_heartbeat_record
+from samraad.mail.delivery import outbox_deliver_batch, outbox_drain, outbox_reap
+
+logger = logging.getLogger("samraad.worker")
+
+
+def _loop(stop: threading.Event, work: Callable[[], bool], idle_seconds: float) -> None:
+    """Call `work` until `stop`; wait `idle_seconds` whenever it found nothing to do."""
+    while not stop.is_set():
+        try:
+            busy = work()
+        except Exception:
+            logger.exception("worker loop failed; trying again")
+            busy = False
+        finally:
+            connection.close_if_unusable_or_obsolete()
+        if not busy:
+            stop.wait(idle_seconds)
+    connection.close()  # this thread's own connection
 
 
 class Command(DbWorkerCommand):
-    help = "Run a background worker (all queues by default) that reports a heartbeat."
+    help = "Run a background worker: tasks (all queues by default), mail delivery, heartbeat."
 
     def add_arguments(self, parser) -> None:
         super().add_arguments(parser)
+        parser.add_argument(
+            "--no-mail", action="store_false", dest="mail", help="Do not deliver the mail outbox."
+        )
         parser.set_defaults(queue_name="*", reload=False)
 
     def handle(self, *args, **options) -> None:
+        worker_id = options["worker_id"]
+        if options["reload"] and os.environ.get(DJANGO_AUTORELOAD_ENV) != "true":
+            super().handle(*args, **options)  # the reloader's parent only watches files
+            return
+        started_at = timezone.now()
+        # The first beat is written before any work, so `--batch` runs are visible too.
+        worker_heartbeat_record(worker_id=worker_id, started_at=started_at)
         stop = threading.Event()
-        heartbeat = None
-        if not options["reload"] or os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":
-            heartbeat = self._start_heartbeat(options["worker_id"], stop)
+        threads = []
+        if not options["batch"]:
+
+            def beat() -> bool:
+                worker_heartbeat_record(worker_id=worker_id, started_at=started_at)
+                if options["mail"]:
+                    outbox_reap()
+                return False
+
+            threads.append(self._start("heartbeat", stop, beat, settings.WORKER_HEARTBEAT_SECONDS))
+            if options["mail"]:
+
+                def deliver() -> bool:
+                    return outbox_deliver_batch(worker_id=worker_id).claimed > 0
+
+                threads.append(self._start("mail", stop, deliver, settings.MAIL_POLL_SECONDS))
         try:
             super().handle(*args, **options)
+            if options["batch"] and options["mail"]:
+                outbox_reap()
+                outbox_drain(worker_id=worker_id)
         finally:
-            # A worker that has stopped (`--batch` done, SIGTERM) stops reporting it is alive.
+            # A worker that stops (`--batch` done, SIGTERM) finishes its mail batch and
+            # stops reporting that it is alive.
             stop.set()
-            if heartbeat is not None:
-                heartbeat.join()
+            for thread in threads:
+                thread.join()
 
-    def _start_heartbeat(self, worker_id: str, stop: threading.Event) -> threading.Thread:
-        started_at = timezone.now()
-        interval = settings.WORKER_HEARTBEAT_SECONDS
-        # The first beat is written before any task runs, so `--batch` runs
-        # (tests, one-off catch-up) are visible too.
-        worker_heartbeat_record(worker_id=worker_id, started_at=started_at)
-
-        def beat() -> None:
-            while not stop.wait(interval):
-                try:
-                    worker_heartbeat_record(worker_id=worker_id, started_at=started_at)
-                finally:
-                    connection.close()  # this thread's own connection
-
-        thread = threading.Thread(target=beat, name="heartbeat", daemon=True)
+    @staticmethod
+    def _start(
+        name: str, stop: threading.Event, work: Callable[[], bool], idle: float
+    ) -> threading.Thread:
+        thread = threading.Thread(target=_loop, args=(stop, work, idle), name=name, daemon=True)
         thread.start()
         return thread
