@@ -69,7 +69,7 @@ check-migrations: install
 
 # Rebuild the Danish catalogue from the source, then compile it (needs GNU gettext).
 messages: install
-	cd src/samraad && DEBUG=1 ../../$(BIN)/samraad makemessages -l da --no-obsolete --add-location file
+	cd src/samraad && DEBUG=1 ../../$(BIN)/samraad makemessages -l da --no-obsolete --add-location file -i "*/tests/*"
 	cd src/samraad && DEBUG=1 ../../$(BIN)/samraad compilemessages
 
 e2e-deps:
@@ -98,3 +98,11 @@ e2e: install e2e-deps
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles
+
+# Mail delivery benchmark (issue 3): 10,000 messages through outbox and worker to a local
+# sink, against a raw smtplib loop; `make bench-mail KILL=5` SIGKILLs the worker 5 times.
+# DATABASE_URL=postgres://… runs it in a database of its own on that server. See bench/README.md.
+KILL ?= 0
+.PHONY: bench-mail
+bench-mail: $(BIN)/.installed
+	$(BIN)/python bench/mail.py --kill $(KILL)

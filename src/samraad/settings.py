@@ -106,6 +106,10 @@ TASKS = {
 # How often the worker records that it is alive; the health page calls a
 # worker silent after three missed beats.
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", default=10)
+# Work every worker does on each heartbeat: whatever is due by the clock.
+WORKER_PERIODIC_JOBS = [
+    "samraad.meetings.services.links_release_due",
+]
 
 # --- Accounts -------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -170,7 +174,8 @@ MAIL_RETRY_HORIZON_SECONDS = env_int("MAIL_RETRY_HORIZON_SECONDS", default=2 * 2
 # that died; the reaper queues it again.
 MAIL_STALE_SECONDS = env_int("MAIL_STALE_SECONDS", default=5 * 60)
 MAIL_POLL_SECONDS = env_int("MAIL_POLL_SECONDS", default=1)
-# Inbound mail: the SMTP listener (`samraad inbound-smtp`) and the IMAP poller.
+# Inbound mail: the SMTP listener (`samraad inbound_smtp`) and the IMAP poller
+# (`samraad inbound_imap`).
 INBOUND_SMTP_HOST = os.environ.get("INBOUND_SMTP_HOST", "127.0.0.1")
 INBOUND_SMTP_PORT = env_int("INBOUND_SMTP_PORT", default=2525)
 INBOUND_MAX_BYTES = env_int("INBOUND_MAX_BYTES", default=40 * 1024 * 1024)
@@ -185,6 +190,9 @@ IMAP_POLL_SECONDS = env_int("IMAP_POLL_SECONDS", default=60)
 DEMO_PASSWORD = os.environ.get("SAMRAAD_DEMO_PASSWORD", "samraad-demo")
 # The local mail catcher (demo mode only) listens here.
 MAIL_CATCHER_PORT = env_int("MAIL_CATCHER_PORT", default=1025)
+
+# The address people reach Samråd at: personal links in mail point here.
+BASE_URL = os.environ.get("SAMRAAD_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- The association ------------------------------------------------------
 ASSOCIATION_NAME = os.environ.get("SAMRAAD_ASSOCIATION_NAME", "KL")

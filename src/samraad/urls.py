@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("samraad.rounds.urls")),
     path("", include("samraad.core.urls")),
     path("", include("samraad.mail.urls")),
+    path("", include("samraad.meetings.urls")),
     path("accounts/", include("samraad.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", core_views.liveness, name="liveness"),

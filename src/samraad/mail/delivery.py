@@ -44,7 +44,8 @@ class PermanentFailure(Exception):
 
 def build_email(message: OutboxMessage) -> EmailMessage:
     """The MIME message for an outbox row: text and HTML alternatives, attachments, headers."""
-    mail = EmailMessage()
+    # 7-bit clean (Danish letters quoted-printable or base64): no relay needs 8BITMIME.
+    mail = EmailMessage(policy=policy.SMTP.clone(cte_type="7bit"))
     mail["From"] = settings.DEFAULT_FROM_EMAIL
     mail["To"] = (
         formataddr((message.to_name, message.to_email)) if message.to_name else message.to_email
@@ -53,7 +54,6 @@ def build_email(message: OutboxMessage) -> EmailMessage:
     mail["Date"] = format_datetime(timezone.now())
     mail["Message-ID"] = message.message_id
     mail["Auto-Submitted"] = "auto-generated"
-    mail["Content-Language"] = message.language
     if message.reply_to:
         mail["Reply-To"] = message.reply_to
     mail.set_content(message.body_text)
@@ -64,7 +64,8 @@ def build_email(message: OutboxMessage) -> EmailMessage:
         params = {}
         if attachment.content_type.startswith("text/calendar"):
             # Calendar clients want the method on the part (RFC 6047).
-            subtype, params = "calendar", {"method": _ics_method(bytes(attachment.content))}
+            subtype = "calendar"
+            params = {"method": _ics_method(bytes(attachment.content)), "charset": "utf-8"}
         mail.add_attachment(
             bytes(attachment.content),
             maintype=maintype,
@@ -72,6 +73,8 @@ def build_email(message: OutboxMessage) -> EmailMessage:
             filename=attachment.filename,
             params=params,
         )
+    # Last: set_content() drops every Content-* header set before it.
+    mail["Content-Language"] = message.language
     return mail
 
 
@@ -96,9 +99,10 @@ def envelope_sender() -> str:
 def smtp_connect() -> smtplib.SMTP:
     """A connection to the configured relay, with STARTTLS or TLS and login as configured."""
     host, port, timeout = settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT
+    smtp: smtplib.SMTP | None = None
     try:
         if settings.EMAIL_USE_SSL:
-            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+            smtp = smtplib.SMTP_SSL(
                 host, port, timeout=timeout, context=ssl.create_default_context()
             )
         else:
@@ -108,8 +112,17 @@ def smtp_connect() -> smtplib.SMTP:
         if settings.EMAIL_HOST_USER:
             smtp.login(settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD)
     except smtplib.SMTPResponseException as error:
-        raise _classify(error.smtp_code, error.smtp_error) from error
-    except (OSError, smtplib.SMTPException) as error:
+        if smtp is not None:
+            smtp.close()  # a refused STARTTLS or login leaves the socket open
+        # A refusal of the connection or the login (421, 554, 535) is not the messages'
+        # fault: they wait (until the horizon) rather than fail.
+        reply = error.smtp_error
+        text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+        raise TemporaryFailure(f"{error.smtp_code} {text}".strip()) from error
+    except (OSError, smtplib.SMTPException, UnicodeError) as error:
+        # UnicodeError: a login smtplib cannot encode (non-ASCII, before Python 3.12).
+        if smtp is not None:
+            smtp.close()
         raise TemporaryFailure(f"cannot connect to {host}:{port}: {error}") from error
     return smtp
 
@@ -179,6 +192,15 @@ def outbox_reap(*, stale_after: datetime.timedelta | None = None) -> int:
     ).update(status=OutboxStatus.QUEUED, claimed_at=None, claimed_by="", next_attempt_at=now)
 
 
+def _renew_claims(ids: list[int], worker_id: str) -> set[int]:
+    """Mark this worker's claim on `ids` as fresh; return the ids it still holds."""
+    held = OutboxMessage.objects.filter(
+        pk__in=ids, status=OutboxStatus.SENDING, claimed_by=worker_id
+    )
+    held.update(claimed_at=timezone.now())
+    return set(held.values_list("pk", flat=True))
+
+
 def _record_sent(message: OutboxMessage, worker_id: str) -> None:
     OutboxMessage.objects.filter(pk=message.pk, claimed_by=worker_id).update(
         status=OutboxStatus.SENT,
@@ -193,13 +215,14 @@ def _record_failure(message: OutboxMessage, worker_id: str, error: Exception) ->
     attempts = message.attempts + 1
     now = timezone.now()
     horizon = message.created_at + datetime.timedelta(seconds=settings.MAIL_RETRY_HORIZON_SECONDS)
+    retry_at = now + retry_delay(attempts)
     if isinstance(error, PermanentFailure):
         status, reason, next_at = OutboxStatus.FAILED, str(error), message.next_attempt_at
-    elif now + retry_delay(attempts) > horizon:
+    elif retry_at > horizon:
         status, next_at = OutboxStatus.FAILED, message.next_attempt_at
         reason = f"gave up after {attempts} attempts: {error}"
     else:
-        status, reason, next_at = OutboxStatus.QUEUED, str(error), now + retry_delay(attempts)
+        status, reason, next_at = OutboxStatus.QUEUED, str(error), retry_at
     OutboxMessage.objects.filter(pk=message.pk, claimed_by=worker_id).update(
         status=status,
         attempts=attempts,
@@ -262,6 +285,11 @@ def outbox_deliver_batch(
     sender = envelope_sender()
     smtp: smtplib.SMTP | None = None
     pending = list(messages)
+    # A batch slower than the stale threshold (a low rate cap, a slow relay) renews its
+    # claim as it goes, so the reaper does not hand its messages to another worker; a
+    # message reaped all the same (this worker stalled) is left to whoever has it now.
+    renew_every = settings.MAIL_STALE_SECONDS / 3
+    renewed = time.monotonic()
     try:
         while pending:
             message = pending.pop(0)
@@ -273,8 +301,14 @@ def outbox_deliver_batch(
                 for waiting in [message, *pending]:
                     _count(report, _record_failure(waiting, worker_id, error), error)
                 break
+            limiter.wait()
+            if time.monotonic() - renewed >= renew_every:
+                held = _renew_claims([message.pk, *(m.pk for m in pending)], worker_id)
+                renewed = time.monotonic()
+                pending = [m for m in pending if m.pk in held]
+                if message.pk not in held:
+                    continue
             try:
-                limiter.wait()
                 data = message_bytes(build_email(message))
                 smtp_send(smtp, sender=sender, recipient=message.to_email, data=data)
             except (TemporaryFailure, PermanentFailure) as error:
@@ -282,6 +316,14 @@ def outbox_deliver_batch(
                 if isinstance(error, TemporaryFailure):
                     _close(smtp)  # the connection may be half-dead: start afresh
                     smtp = None
+            except Exception as error:
+                # This message cannot be built or sent at all (a header with a line break,
+                # an address smtplib cannot encode): it fails alone instead of leaving the
+                # rest of the batch "sending" for the reaper, again and again.
+                failure = PermanentFailure(f"cannot send: {type(error).__name__}: {error}")
+                _count(report, _record_failure(message, worker_id, failure), failure)
+                _close(smtp)  # it may have stopped half-way through a command
+                smtp = None
             else:
                 _record_sent(message, worker_id)
                 report.sent += 1

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from samraad.mail import outbox_views, views
+from samraad.mail import inbound_views, outbox_views, views
 
 app_name = "mail"
 urlpatterns = [
@@ -19,4 +19,13 @@ urlpatterns = [
     path("staff/mail/caught/<int:pk>/", views.caught_detail, name="caught_detail"),
     path("staff/mail/caught/<int:pk>/html/", views.caught_html, name="caught_html"),
     path("staff/mail/caught/<int:pk>/part/<int:index>/", views.caught_part, name="caught_part"),
+    path("staff/mail/inbound/", inbound_views.inbound_list, name="inbound_list"),
+    path("staff/mail/inbound/<int:pk>/", inbound_views.inbound_detail, name="inbound_detail"),
+    path("staff/mail/inbound/<int:pk>/html/", inbound_views.inbound_html, name="inbound_html"),
+    path("staff/mail/inbound/<int:pk>/raw/", inbound_views.inbound_raw, name="inbound_raw"),
+    path(
+        "staff/mail/inbound/<int:pk>/attachments/<int:attachment_pk>/",
+        inbound_views.inbound_attachment,
+        name="inbound_attachment",
+    ),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -98,3 +99,75 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return f"{self.meeting}: {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class RegistrationStatus(models.TextChoices):
+    CONFIRMED = "confirmed", _("Registered")
+    WAITLISTED = "waitlisted", _("On the waitlist")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Registration(models.Model):
+    """A council member's registration for one session of a meeting (one per person and meeting).
+
+    Changing session updates the same registration and raises `sequence`, so
+    the calendar entry in the member's mail is updated rather than doubled.
+    """
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="registrations")
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="registrations")
+    person = models.ForeignKey(
+        "directory.Person", on_delete=models.CASCADE, related_name="registrations"
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=RegistrationStatus.choices, db_index=True
+    )
+    question = models.TextField(
+        _("question or theme"),
+        blank=True,
+        help_text=_("A question or theme the member would like the meeting to take up."),
+    )
+    late = models.BooleanField(_("registered after the deadline"), default=False)
+    sequence = models.PositiveIntegerField(default=0)
+    waitlisted_at = models.DateTimeField(null=True, blank=True)
+    link_sent_at = models.DateTimeField(_("join link sent"), null=True, blank=True)
+    created_at = models.DateTimeField(_("registered"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "person"], name="registration_once")
+        ]
+        indexes = [models.Index(fields=["session", "status"], name="registration_seats")]
+
+    def __str__(self) -> str:
+        return f"{self.person} → {self.session}"
+
+    @property
+    def ics_uid(self) -> str:
+        return f"registration-{self.pk}@{settings.MAIL_MESSAGE_ID_DOMAIN}"
+
+
+class Invitation(models.Model):
+    """That a council member was invited to a meeting, and what happened since."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="invitations")
+    person = models.ForeignKey(
+        "directory.Person", on_delete=models.CASCADE, related_name="invitations"
+    )
+    sent_at = models.DateTimeField(_("invitation sent"))
+    reminded_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "person"], name="invitation_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.meeting})"

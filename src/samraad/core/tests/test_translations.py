@@ -40,7 +40,9 @@ def test_every_string_in_the_source_is_in_the_danish_catalogue(tmp_path, monkeyp
             "GNU gettext (xgettext) is needed to check the catalogue: apt-get install gettext"
         )
     copy = tmp_path / "samraad"
-    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "static", "data"))
+    shutil.copytree(
+        PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "static", "data", "tests")
+    )
     monkeypatch.chdir(copy)
     with override_settings(LOCALE_PATHS=[copy / "locale"]):
         call_command("makemessages", locale=["da"], verbosity=0, no_obsolete=True)

@@ -1,5 +1,6 @@
-"""`samraad run`: the web server, the background worker and (in demo mode) the mail catcher,
-together in the foreground. Ctrl-C stops all three; if one stops, the others are stopped too."""
+"""`samraad run`: the web server and the background worker, and in demo mode the mail
+catcher and the incoming-mail listener, together in the foreground. Ctrl-C stops them all;
+if one stops, the others are stopped too."""
 
 from __future__ import annotations
 
@@ -40,12 +41,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, port: int, **options) -> None:
         connection.ensure_connection()
-        ports = [port] + ([settings.MAIL_CATCHER_PORT] if settings.DEMO_MODE else [])
+        ports = [port]
+        if settings.DEMO_MODE:
+            ports += [settings.MAIL_CATCHER_PORT, settings.INBOUND_SMTP_PORT]
         for wanted in ports:
             if not _port_free(wanted):
                 raise CommandError(
                     f"Port {wanted} on 127.0.0.1 is in use: stop what uses it, or choose "
-                    "another with PORT=… (web) or MAIL_CATCHER_PORT=… (mail catcher)."
+                    "another with PORT=… (web), MAIL_CATCHER_PORT=… (mail catcher) or "
+                    "INBOUND_SMTP_PORT=… (incoming mail)."
                 )
         me = [sys.executable, "-m", "samraad.cli"]
         web = [*me, "runserver", f"127.0.0.1:{port}"]
@@ -54,6 +58,7 @@ class Command(BaseCommand):
         commands = {"web": web, "worker": [*me, "worker"]}
         if settings.DEMO_MODE:
             commands["mail catcher"] = [*me, "mailcatcher"]
+            commands["incoming mail"] = [*me, "inbound_smtp"]
         processes = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}  # noqa: S603
         try:
             if _wait_for_port(port, 30):
@@ -85,6 +90,10 @@ class Command(BaseCommand):
         ]
         if settings.DEMO_MODE:
             lines.append(f"  Mail catcher:  {base}/staff/mail/caught/")
+            lines.append(
+                f"  Incoming mail: SMTP on 127.0.0.1:{settings.INBOUND_SMTP_PORT}, "
+                f"triage queue at {base}/staff/mail/inbound/"
+            )
             logins = (
                 User.objects.filter(is_staff=True)
                 .order_by("-is_superuser", "username")

@@ -4,7 +4,8 @@ One process does three things:
 - runs queued tasks (django-tasks-db's worker loop, in the main thread);
 - delivers the mail outbox (a thread; `--no-mail` leaves mail to other workers);
 - reports a heartbeat for the health page and, on each beat, queues again any
-  mail a dead worker left "sending" (a thread).
+  mail a dead worker left "sending" and runs the jobs due by the clock
+  (settings.WORKER_PERIODIC_JOBS, e.g. releasing join links) (a thread).
 
 With `--batch` it runs what is due (tasks, then mail) and exits.
 """
@@ -20,12 +21,22 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
+from django.utils.module_loading import import_string
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from samraad.core.services import worker_heartbeat_record
-from samraad.mail.delivery import outbox_deliver_batch, outbox_drain, outbox_reap
+from samraad.mail.delivery import RateLimiter, outbox_deliver_batch, outbox_drain, outbox_reap
 
 logger = logging.getLogger("samraad.worker")
+
+
+def run_periodic_jobs() -> None:
+    """Run each of settings.WORKER_PERIODIC_JOBS; one failing does not stop the others."""
+    for path in settings.WORKER_PERIODIC_JOBS:
+        try:
+            import_string(path)()
+        except Exception:
+            logger.exception("periodic job %s failed", path)
 
 
 def _loop(stop: threading.Event, work: Callable[[], bool], idle_seconds: float) -> None:
@@ -69,16 +80,22 @@ class Command(DbWorkerCommand):
                 worker_heartbeat_record(worker_id=worker_id, started_at=started_at)
                 if options["mail"]:
                     outbox_reap()
+                run_periodic_jobs()
                 return False
 
             threads.append(self._start("heartbeat", stop, beat, settings.WORKER_HEARTBEAT_SECONDS))
             if options["mail"]:
+                # One limiter for the life of the process: the cap holds across batches.
+                limiter = RateLimiter(settings.MAIL_RATE_PER_MINUTE)
 
                 def deliver() -> bool:
-                    return outbox_deliver_batch(worker_id=worker_id).claimed > 0
+                    report = outbox_deliver_batch(worker_id=worker_id, limiter=limiter)
+                    return report.claimed > 0
 
                 threads.append(self._start("mail", stop, deliver, settings.MAIL_POLL_SECONDS))
         try:
+            if options["batch"]:
+                run_periodic_jobs()
             super().handle(*args, **options)
             if options["batch"] and options["mail"]:
                 outbox_reap()

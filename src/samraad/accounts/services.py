@@ -1,0 +1,83 @@
+"""Personal links: create, resolve, revoke."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from samraad.accounts.models import AccessLink, AccessPurpose
+from samraad.core.errors import ServiceError
+from samraad.core.timeutils import local_zone
+from samraad.directory.models import Person
+from samraad.rounds.models import Round
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _round_end(round_: Round) -> datetime.datetime:
+    """The first moment after the round's last day, in Copenhagen time."""
+    day_after = round_.ends_on + datetime.timedelta(days=1)
+    return datetime.datetime.combine(day_after, datetime.time(), tzinfo=local_zone())
+
+
+def access_link_create(*, round: Round, person: Person, purpose: AccessPurpose) -> str:
+    """A new personal link token for `person` in `round`, valid until the round ends.
+
+    Returns the token (only its hash is stored). Earlier links stay valid, so
+    an older invitation keeps working after "send me my link".
+    """
+    token = secrets.token_urlsafe(32)
+    AccessLink.objects.create(
+        round=round,
+        person=person,
+        purpose=purpose,
+        token_hash=_hash(token),
+        expires_at=_round_end(round),
+    )
+    return token
+
+
+def access_link_resolve(*, token: str, purpose: AccessPurpose) -> AccessLink:
+    """The live link with this token, marked as used; a ServiceError for any other token.
+
+    Forged, revoked, expired and wrong-purpose tokens get the same answer, so
+    the message reveals nothing about which links exist.
+    """
+    invalid = ServiceError(
+        _(
+            "This link does not work. It may have expired or been replaced. "
+            "You can ask for a new link by email."
+        ),
+        code="invalid_link",
+    )
+    if not token or len(token) > 128:
+        raise invalid
+    link = (
+        AccessLink.objects.select_related("round", "person", "person__municipality")
+        .filter(token_hash=_hash(token), purpose=purpose, revoked_at__isnull=True)
+        .first()
+    )
+    now = timezone.now()
+    if link is None or link.expires_at <= now:
+        raise invalid
+    AccessLink.objects.filter(pk=link.pk, first_used_at__isnull=True).update(first_used_at=now)
+    AccessLink.objects.filter(pk=link.pk).update(last_used_at=now)
+    link.last_used_at = now
+    link.first_used_at = link.first_used_at or now
+    return link
+
+
+@transaction.atomic
+def access_links_revoke(*, person: Person, round: Round | None = None) -> int:
+    """Revoke every live link of `person` (in `round`, or in all rounds); return how many."""
+    links = AccessLink.objects.filter(person=person, revoked_at__isnull=True)
+    if round is not None:
+        links = links.filter(round=round)
+    return links.update(revoked_at=timezone.now())

@@ -1,0 +1,328 @@
+"""The outbox service: a row per message, in the caller's transaction, at most once per purpose."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from unittest import mock
+
+import pytest
+from django.db import IntegrityError, connection, connections, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from samraad.core.errors import ServiceError
+from samraad.mail.models import OutboxAttachment, OutboxMessage, OutboxStatus
+from samraad.mail.services import (
+    Attachment,
+    dedupe_key,
+    mail_queue,
+    mail_queue_template,
+    outbox_message_resend,
+)
+from samraad.tests_support.factories import PersonFactory
+
+ICS = (
+    "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nSUMMARY:Dialogmøde\r\n"
+    "END:VEVENT\r\nEND:VCALENDAR\r\n"
+).encode()
+MESSAGE_ID = re.compile(r"^<[0-9a-f]{32}@samraad\.local>$")
+
+
+def queue(**overrides) -> OutboxMessage:
+    values = {
+        "purpose": "invitation",
+        "to_email": "soren@aeroe.example",
+        "subject": "Invitation til dialogmøde",
+        "text": "Kære Søren",
+        "about": "meeting:1",
+    }
+    return mail_queue(**(values | overrides))
+
+
+@pytest.mark.django_db
+class TestMailQueue:
+    def test_creates_a_queued_row_due_now(self):
+        message = queue(html="<p>Kære Søren</p>", to_name="Søren Ærø", reply_to="svar@kl.example")
+
+        stored = OutboxMessage.objects.get()
+        assert stored == message
+        assert stored.status == OutboxStatus.QUEUED
+        assert stored.attempts == 0
+        assert stored.purpose == "invitation"
+        assert stored.dedupe_key == "invitation:soren@aeroe.example:meeting:1"
+        assert (stored.subject, stored.body_text, stored.body_html) == (
+            "Invitation til dialogmøde",
+            "Kære Søren",
+            "<p>Kære Søren</p>",
+        )
+        assert (stored.to_name, stored.reply_to, stored.language) == (
+            "Søren Ærø",
+            "svar@kl.example",
+            "da",
+        )
+        assert stored.next_attempt_at <= timezone.now()  # due at once
+        assert MESSAGE_ID.match(stored.message_id)
+
+    def test_is_part_of_the_callers_transaction(self):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            queue()
+            assert OutboxMessage.objects.count() == 1
+            raise RuntimeError("the change that caused the mail fails")
+
+        assert not OutboxMessage.objects.exists()
+        assert not OutboxAttachment.objects.exists()
+
+    def test_a_second_call_returns_the_same_message(self):
+        first = queue()
+        second = queue(subject="Another wording", text="Other text")
+
+        assert second.pk == first.pk
+        assert second.message_id == first.message_id
+        assert OutboxMessage.objects.get().subject == "Invitation til dialogmøde"
+
+    def test_the_recipient_is_compared_without_case_or_spaces(self):
+        first = queue(to_email="Soren@Aeroe.example")
+        second = queue(to_email="  soren@aeroe.example ")
+
+        assert second.pk == first.pk
+        assert OutboxMessage.objects.count() == 1
+
+    def test_another_purpose_recipient_or_object_is_another_message(self):
+        messages = {
+            queue(),
+            queue(purpose="reminder"),
+            queue(to_email="mette@aeroe.example"),
+            queue(about="meeting:2"),
+            queue(about=None),
+        }
+
+        assert len({m.pk for m in messages}) == 5
+        assert len({m.message_id for m in messages}) == 5
+
+    def test_a_model_instance_is_part_of_the_key(self):
+        person = PersonFactory()
+
+        message = queue(about=person, person=person)
+
+        assert message.dedupe_key == f"invitation:soren@aeroe.example:directory.person:{person.pk}"
+        assert queue(about=person).pk == message.pk
+        assert list(person.outbox_messages.all()) == [message]
+
+    def test_a_long_key_is_hashed_and_still_unique(self):
+        long_about = "x" * 300
+
+        key = dedupe_key("invitation", "soren@aeroe.example", long_about)
+
+        assert len(key) <= 255
+        assert key.startswith("invitation:sha256:")
+        assert key != dedupe_key("invitation", "soren@aeroe.example", long_about + "y")
+        assert queue(about=long_about).pk == queue(about=long_about).pk
+
+    def test_a_concurrent_duplicate_returns_the_message_already_there(self):
+        """Another process committed the same message between the check and the insert."""
+        existing = queue()
+
+        with transaction.atomic():
+            # The check finds nothing (as it would before the other commit); the insert then
+            # hits the unique key.
+            with mock.patch.object(QuerySet, "first", return_value=None):
+                again = queue(subject="Sent twice by a retried request")
+            # The caller's transaction is still usable after the unique violation.
+            assert OutboxMessage.objects.count() == 1
+
+        assert again.pk == existing.pk
+        assert again.message_id == existing.message_id
+        assert OutboxMessage.objects.get().subject == "Invitation til dialogmøde"
+
+    def test_attachments_are_stored_with_the_message(self):
+        message = queue(
+            attachments=[
+                Attachment("dialogmøde.ics", "text/calendar", ICS),
+                Attachment("program.pdf", "application/pdf", b"%PDF-1.4 \x00\xff"),
+            ]
+        )
+
+        stored = [
+            (a.filename, a.content_type, bytes(a.content))
+            for a in OutboxMessage.objects.get(pk=message.pk).attachments.all()
+        ]
+        assert stored == [
+            ("dialogmøde.ics", "text/calendar", ICS),
+            ("program.pdf", "application/pdf", b"%PDF-1.4 \x00\xff"),
+        ]
+
+    def test_a_duplicate_call_does_not_add_attachments(self):
+        attachment = Attachment("dialogmøde.ics", "text/calendar", ICS)
+        queue(attachments=[attachment])
+        queue(attachments=[attachment, attachment])
+
+        assert OutboxAttachment.objects.count() == 1
+
+
+@pytest.mark.django_db
+class TestMailQueueTemplate:
+    def test_renders_the_default_wording_in_danish_and_queues_it(self):
+        message = mail_queue_template(
+            key="test", to_email="soren@aeroe.example", values={"name": "Søren Ærø"}
+        )
+
+        assert message.purpose == "test"
+        assert message.subject == "Testmail fra Samråd"
+        assert message.body_text.startswith("Kære Søren Ærø\n\n")
+        assert "{" not in message.body_text
+        assert "Søren Ærø" in message.body_html
+        assert message.language == "da"
+
+    def test_english(self):
+        message = mail_queue_template(
+            key="test", to_email="soren@aeroe.example", values={"name": "Søren"}, language="en"
+        )
+
+        assert message.subject == "Test mail from Samråd"
+        assert message.body_text.startswith("Dear Søren\n\n")
+        assert message.language == "en"
+
+    def test_a_second_call_returns_the_same_message(self):
+        first = mail_queue_template(
+            key="test", to_email="soren@aeroe.example", values={"name": "Søren"}, about="x:1"
+        )
+        second = mail_queue_template(
+            key="test", to_email="soren@aeroe.example", values={"name": "Mette"}, about="x:1"
+        )
+
+        assert second.pk == first.pk
+        assert OutboxMessage.objects.get().body_text.startswith("Kære Søren")
+
+    def test_another_purpose_is_another_message(self):
+        first = mail_queue_template(
+            key="test", to_email="soren@aeroe.example", values={"name": "Søren"}, about="x:1"
+        )
+        second = mail_queue_template(
+            key="test",
+            to_email="soren@aeroe.example",
+            values={"name": "Søren"},
+            about="x:1",
+            purpose="test-again",
+        )
+
+        assert second.pk != first.pk
+        assert second.message_id != first.message_id
+
+
+@pytest.mark.django_db
+class TestMessageId:
+    def test_is_unique_per_message(self):
+        ids = {queue(to_email=f"person{n}@aeroe.example").message_id for n in range(50)}
+
+        assert len(ids) == 50
+        assert all(MESSAGE_ID.match(message_id) for message_id in ids)
+
+    def test_the_database_refuses_two_rows_with_one_message_id(self):
+        first = queue()
+
+        with pytest.raises(IntegrityError), transaction.atomic():
+            OutboxMessage.objects.create(
+                dedupe_key="other",
+                purpose="other",
+                message_id=first.message_id,
+                to_email="mette@aeroe.example",
+                subject="x",
+                body_text="x",
+                next_attempt_at=first.next_attempt_at,
+            )
+
+    def test_stays_the_same_when_the_message_is_resent(self):
+        message = queue()
+        OutboxMessage.objects.filter(pk=message.pk).update(
+            status=OutboxStatus.FAILED, attempts=3, last_error="550 no such user"
+        )
+        message.refresh_from_db()
+
+        resent = outbox_message_resend(message=message)
+
+        assert resent.message_id == message.message_id
+        assert resent.status == OutboxStatus.QUEUED
+        assert resent.attempts == 0
+        assert resent.claimed_by == ""
+        assert OutboxMessage.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", [OutboxStatus.QUEUED, OutboxStatus.SENDING])
+def test_a_message_on_its_way_cannot_be_resent(status):
+    message = queue()
+    OutboxMessage.objects.filter(pk=message.pk).update(status=status)
+    message.refresh_from_db()
+
+    with pytest.raises(ServiceError):
+        outbox_message_resend(message=message)
+
+
+# --- Two connections racing for the same message (PostgreSQL) ---------------
+
+
+def _waiting_on_a_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0] > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_transactions_queueing_the_same_message_make_one_row():
+    """The second insert waits for the first transaction, then finds its row."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs row locks seen from a second connection (PostgreSQL)")
+    first_inserted = threading.Event()
+    commit_first = threading.Event()
+    results: dict[str, object] = {}
+
+    def first() -> None:
+        try:
+            with transaction.atomic():
+                results["first"] = queue(subject="From the first transaction")
+                first_inserted.set()
+                commit_first.wait(30)
+        except BaseException as error:  # reported by the test below
+            results["first"] = error
+        finally:
+            first_inserted.set()
+            connections.close_all()
+
+    def second() -> None:
+        try:
+            with transaction.atomic():
+                results["second"] = queue(subject="From the second transaction")
+        except BaseException as error:
+            results["second"] = error
+        finally:
+            connections.close_all()
+
+    one = threading.Thread(target=first)
+    one.start()
+    two = None
+    try:
+        assert first_inserted.wait(30)
+        two = threading.Thread(target=second)
+        two.start()
+        deadline = time.monotonic() + 30
+        while not _waiting_on_a_lock():
+            assert two.is_alive(), f"the second insert did not wait: {results.get('second')!r}"
+            assert time.monotonic() < deadline, "the second insert never waited for the first"
+            time.sleep(0.02)
+    finally:
+        commit_first.set()
+        one.join(30)
+        if two is not None:
+            two.join(30)
+
+    first_message, second_message = results["first"], results["second"]
+    assert isinstance(first_message, OutboxMessage), first_message
+    assert isinstance(second_message, OutboxMessage), second_message
+    assert second_message.pk == first_message.pk
+    assert second_message.message_id == first_message.message_id
+    assert OutboxMessage.objects.get().subject == "From the first transaction"
