@@ -109,6 +109,8 @@ WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", default=10)
 # Work every worker does on each heartbeat: whatever is due by the clock.
 WORKER_PERIODIC_JOBS = [
     "samraad.meetings.services.links_release_due",
+    "samraad.meetings.invitations.invitation_reminders_due",
+    "samraad.meetings.invitations.day_reminders_due",
 ]
 
 # --- Accounts -------------------------------------------------------------
@@ -193,6 +195,7 @@ MAIL_CATCHER_PORT = env_int("MAIL_CATCHER_PORT", default=1025)
 
 # The address people reach Samråd at: personal links in mail point here.
 BASE_URL = os.environ.get("SAMRAAD_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+PEOPLE_IMPORT_MAX_BYTES = env_int("PEOPLE_IMPORT_MAX_BYTES", default=5 * 2**20)  # import size limit
 
 # --- The association ------------------------------------------------------
 ASSOCIATION_NAME = os.environ.get("SAMRAAD_ASSOCIATION_NAME", "KL")

@@ -26,3 +26,64 @@ class RegistrationForm(forms.Form):
 
 class LinkRequestForm(forms.Form):
     email = forms.EmailField(label=_("Your email address"))
+
+
+class AudienceForm(forms.Form):
+    regions = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        label=_("Only these regions"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    municipalities = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        label=_("Only these municipalities"),
+        help_text=_("Leave both empty to invite every council member."),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+
+    def __init__(self, *args, round, **kwargs) -> None:
+        from samraad.directory.models import Municipality, Region
+
+        super().__init__(*args, **kwargs)
+        self.fields["regions"].queryset = Region.objects.valid_on(round.starts_on)
+        self.fields["municipalities"].queryset = Municipality.objects.order_by("name")
+
+
+class ReminderForm(forms.Form):
+    reminder_at = forms.DateTimeField(
+        label=_("Remind those not registered at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M"],
+    )
+    day_reminder_time = forms.TimeField(
+        label=_("Remind registrants on the day of their session at"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+
+
+class SessionForm(forms.Form):
+    starts_at = forms.DateTimeField(
+        label=_("Starts (Copenhagen time)"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M"],
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Ends (Copenhagen time)"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M"],
+    )
+    format = forms.ChoiceField(label=_("Format"))
+    capacity = forms.IntegerField(label=_("Capacity"), min_value=1)
+    join_url = forms.URLField(
+        label=_("Join link"), required=False, max_length=2000, assume_scheme="https"
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        from samraad.meetings.models import SessionFormat
+
+        super().__init__(*args, **kwargs)
+        self.fields["format"].choices = SessionFormat.choices

@@ -111,3 +111,94 @@ register_mail_kind(
         },
     )
 )
+
+_INVITATION = {
+    "name": _("the member's name"),
+    "meeting": _("the meeting's title"),
+    "sessions": _("the sessions, one per line"),
+    "deadline": _("the registration deadline"),
+    "page": _("the member's personal page"),
+    "contact": _("the round's contact person"),
+}
+_INVITATION_EXAMPLES = {
+    **_EXAMPLES,
+    "sessions": "- mandag den 31. marts 2025 kl. 19.00–20.30\n"
+    "- torsdag den 3. april 2025 kl. 19.00–20.30",
+    "contact": "Mette Prøvelund, mette.proevelund@kl.dk",
+}
+
+register_mail_kind(
+    MailKind(
+        key="invitation",
+        label=_("Invitation to the virtual large meeting"),
+        placeholders=_INVITATION,
+        examples=_INVITATION_EXAMPLES,
+        subject={
+            "da": "Invitation: {meeting}",
+            "en": "Invitation: {meeting}",
+        },
+        body={
+            "da": "Kære {name}\n\n{association} inviterer alle kommunalbestyrelsesmedlemmer til "
+            "{meeting}. Mødet holdes to gange på Microsoft Teams, så så mange som muligt kan "
+            "deltage:\n{sessions}\n\nTilmeld dig ét af møderne senest {deadline} via dit "
+            "personlige link:\n{page}\n\nLinket til selve mødet sender vi til alle tilmeldte "
+            "efter fristen.\n\nSpørgsmål kan rettes til {contact}." + _SIGNATURE_DA,
+            "en": "Dear {name}\n\n{association} invites all municipal council members to "
+            "{meeting}. The meeting is held twice on Microsoft Teams so that as many as "
+            "possible can take part:\n{sessions}\n\nRegister for one of them by {deadline} "
+            "through your personal link:\n{page}\n\nWe send the link to join to everyone "
+            "registered after the deadline.\n\nQuestions to {contact}." + _SIGNATURE_EN,
+        },
+    )
+)
+register_mail_kind(
+    MailKind(
+        key="invitation_reminder",
+        label=_("Reminder to those not registered"),
+        placeholders=_INVITATION,
+        examples=_INVITATION_EXAMPLES,
+        subject={"da": "Påmindelse: {meeting}", "en": "Reminder: {meeting}"},
+        body={
+            "da": "Kære {name}\n\nVi har endnu ikke set din tilmelding til {meeting}:\n"
+            "{sessions}\n\nFristen er {deadline}. Tilmeld dig via dit personlige link:\n{page}"
+            + _SIGNATURE_DA,
+            "en": "Dear {name}\n\nWe have not yet seen your registration for {meeting}:\n"
+            "{sessions}\n\nThe deadline is {deadline}. Register through your personal link:\n"
+            "{page}" + _SIGNATURE_EN,
+        },
+    )
+)
+register_mail_kind(
+    MailKind(
+        key="member_link",
+        label=_("A new personal link, on request"),
+        placeholders={
+            "name": _("the member's name"),
+            "meeting": _("the meeting's title"),
+            "page": _("the member's personal page"),
+        },
+        examples=_EXAMPLES,
+        subject={"da": "Dit link: {meeting}", "en": "Your link: {meeting}"},
+        body={
+            "da": "Kære {name}\n\nHer er dit personlige link til {meeting}:\n{page}\n\n"
+            "Har du ikke bedt om linket, kan du se bort fra denne mail." + _SIGNATURE_DA,
+            "en": "Dear {name}\n\nHere is your personal link to {meeting}:\n{page}\n\n"
+            "If you did not ask for it, you can ignore this mail." + _SIGNATURE_EN,
+        },
+    )
+)
+register_mail_kind(
+    MailKind(
+        key="meeting_day_reminder",
+        label=_("Reminder on the day"),
+        placeholders={**_SESSION, "join_url": _("the link to join the session")},
+        examples=_EXAMPLES,
+        subject={"da": "I dag: {meeting}", "en": "Today: {meeting}"},
+        body={
+            "da": "Kære {name}\n\nPå gensyn i dag {session}. Her er linket til mødet:\n"
+            "{join_url}" + _SIGNATURE_DA,
+            "en": "Dear {name}\n\nSee you today, {session}. Here is the link to join:\n"
+            "{join_url}" + _SIGNATURE_EN,
+        },
+    )
+)

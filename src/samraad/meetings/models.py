@@ -49,6 +49,21 @@ class Meeting(models.Model):
         choices=LateRegistration.choices,
         default=LateRegistration.CLOSED,
     )
+    reminder_at = models.DateTimeField(
+        _("reminder to those not registered"),
+        null=True,
+        blank=True,
+        help_text=_("When invited members who have not registered get a reminder."),
+    )
+    day_reminder_time = models.TimeField(
+        _("reminder on the day"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The time (Copenhagen) on the day of each session when its registrants get a "
+            "reminder. Empty: no reminder."
+        ),
+    )
 
     class Meta:
         verbose_name = _("virtual large meeting")
@@ -131,6 +146,9 @@ class Registration(models.Model):
     sequence = models.PositiveIntegerField(default=0)
     waitlisted_at = models.DateTimeField(null=True, blank=True)
     link_sent_at = models.DateTimeField(_("join link sent"), null=True, blank=True)
+    day_reminder_sent_at = models.DateTimeField(
+        _("reminder on the day sent"), null=True, blank=True
+    )
     created_at = models.DateTimeField(_("registered"), auto_now_add=True)
     updated_at = models.DateTimeField(_("changed"), auto_now=True)
 

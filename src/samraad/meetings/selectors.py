@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 
-from samraad.directory.models import Person
-from samraad.meetings.models import Meeting, Registration, RegistrationStatus, Session
+from samraad.accounts.models import AccessLink, AccessPurpose
+from samraad.directory.models import Person, Region, RoleKind
+from samraad.meetings.models import Invitation, Meeting, Registration, RegistrationStatus, Session
 
 
 @dataclass(frozen=True)
@@ -42,4 +43,94 @@ def registration_for(*, meeting: Meeting, person: Person) -> Registration | None
         Registration.objects.select_related("session")
         .filter(meeting=meeting, person=person)
         .first()
+    )
+
+
+def meeting_figures(meeting: Meeting) -> dict[str, int]:
+    """Invited, links used, and registrations by status, for the staff overview."""
+    by_status = dict(
+        Registration.objects.filter(meeting=meeting)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
+    )
+    used = (
+        AccessLink.objects.filter(
+            round=meeting.round, purpose=AccessPurpose.MEMBER, first_used_at__isnull=False
+        )
+        .values("person")
+        .distinct()
+        .count()
+    )
+    return {
+        "invited": meeting.invitations.count(),
+        "links_used": used,
+        **{status: by_status.get(status, 0) for status in RegistrationStatus.values},
+    }
+
+
+def registrations_by_region(meeting: Meeting) -> list[dict]:
+    """Per region: council members, invited, registered and waitlisted (one query each)."""
+    regions = Region.objects.valid_on(meeting.round.starts_on).order_by("name")
+    members = dict(
+        Person.objects.with_role(RoleKind.COUNCIL_MEMBER)
+        .order_by()
+        .values_list("municipality__region")
+        .annotate(n=Count("id", distinct=True))
+    )
+    invited = dict(
+        meeting.invitations.order_by()
+        .values_list("person__municipality__region")
+        .annotate(n=Count("id"))
+    )
+    regs = {}
+    for region_id, status, n in (
+        Registration.objects.filter(meeting=meeting)
+        .order_by()
+        .values_list("person__municipality__region", "status")
+        .annotate(n=Count("id"))
+    ):
+        regs[(region_id, status)] = n
+    return [
+        {
+            "region": region,
+            "members": members.get(region.pk, 0),
+            "invited": invited.get(region.pk, 0),
+            "confirmed": regs.get((region.pk, RegistrationStatus.CONFIRMED), 0),
+            "waitlisted": regs.get((region.pk, RegistrationStatus.WAITLISTED), 0),
+        }
+        for region in regions
+    ]
+
+
+def people_status(meeting: Meeting):
+    """Every council member with their invitation, link use and registration, for staff."""
+    invitation = Invitation.objects.filter(meeting=meeting, person=OuterRef("pk"))
+    registration = Registration.objects.filter(meeting=meeting, person=OuterRef("pk"))
+    link_used = AccessLink.objects.filter(
+        round=meeting.round,
+        person=OuterRef("pk"),
+        purpose=AccessPurpose.MEMBER,
+        first_used_at__isnull=False,
+    )
+    return (
+        Person.objects.with_role(RoleKind.COUNCIL_MEMBER)
+        .select_related("municipality__region")
+        .annotate(
+            invited_at=Subquery(invitation.values("sent_at")[:1]),
+            reminded_at=Subquery(invitation.values("reminded_at")[:1]),
+            link_used=Exists(link_used),
+            registration_status=Subquery(registration.values("status")[:1]),
+            session_starts_at=Subquery(registration.values("session__starts_at")[:1]),
+        )
+        .order_by("municipality__name", "name")
+    )
+
+
+def registrations_for_export(meeting: Meeting):
+    """Every registration of `meeting` with what an export shows, in one query."""
+    return (
+        Registration.objects.filter(meeting=meeting)
+        .select_related("person__municipality__region", "session")
+        .order_by("session__starts_at", "person__municipality__name", "person__name")
     )

@@ -344,3 +344,60 @@ def links_release_due(*, now: datetime.datetime | None = None) -> int:
                     )
                     sent += 1
     return sent
+
+
+@transaction.atomic
+def session_update(
+    *,
+    session: Session,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    format: str,
+    capacity: int,
+    join_url: str,
+    now: datetime.datetime | None = None,
+) -> Session:
+    """Change a session, keeping what registrants were promised.
+
+    Capacity never drops below the seats already confirmed (more seats go to
+    the waitlist at once). A changed time reaches every registrant with an
+    updated calendar entry; a changed join link after the release reaches
+    those who had the old one.
+    """
+    now = now or timezone.now()
+    session = _lock_session(session.pk)
+    if ends_at <= starts_at:
+        raise ServiceError(_("The session must end after it starts."), code="bad_times")
+    taken = seats_taken(session)
+    if capacity < taken:
+        raise ServiceError(
+            _("%(taken)s members are registered for this session; capacity cannot be lower.")
+            % {"taken": taken},
+            code="capacity_below_registered",
+        )
+    changed_link = join_url != session.join_url
+    changed_time = starts_at != session.starts_at or ends_at != session.ends_at
+    session.starts_at, session.ends_at = starts_at, ends_at
+    session.format, session.capacity, session.join_url = format, capacity, join_url
+    session.save()
+    if capacity > taken:
+        waitlist_promote(session=session, now=now)
+    released = links_released(session.meeting, now)
+    if not (changed_time or (changed_link and released)):
+        return session
+    confirmed = Registration.objects.select_related("person", "meeting__round__contact").filter(
+        session=session, status=RegistrationStatus.CONFIRMED
+    )
+    for registration in confirmed:
+        registration.session = session
+        registration.sequence += 1
+        registration.save(update_fields=["sequence", "updated_at"])
+        has_link = released and registration.link_sent_at is not None
+        _notify(
+            registration,
+            "join_link" if has_link else "registration_confirmed",
+            page_url=personal_page_url(registration),
+            about=f"registration:{registration.pk}:update:{registration.sequence}",
+            join_url=session.join_url,
+        )
+    return session

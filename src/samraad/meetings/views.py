@@ -12,7 +12,8 @@ from django.views.decorators.cache import never_cache
 from samraad.accounts.models import AccessPurpose
 from samraad.accounts.services import access_link_resolve
 from samraad.core.errors import ServiceError
-from samraad.meetings.forms import RegistrationForm
+from samraad.meetings.forms import LinkRequestForm, RegistrationForm
+from samraad.meetings.invitations import member_link_request
 from samraad.meetings.models import Meeting, RegistrationStatus
 from samraad.meetings.selectors import registration_for, sessions_with_seats
 from samraad.meetings.services import (
@@ -101,3 +102,21 @@ def member_page(request: HttpRequest, token: str) -> HttpResponse:
             "join_url": registration.session.join_url if show_link else "",
         },
     )
+
+
+def link_request(request: HttpRequest) -> HttpResponse:
+    """ "Send me my link": the same answer whether or not the address is known."""
+    form = LinkRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        member_link_request(
+            email=form.cleaned_data["email"], client=request.META.get("REMOTE_ADDR", "")
+        )
+        messages.success(
+            request,
+            _(
+                "If the address belongs to a council member invited to the meeting, a new "
+                "personal link is on its way to it."
+            ),
+        )
+        return redirect("meetings:link_request")
+    return render(request, "meetings/link_request.html", {"form": form})

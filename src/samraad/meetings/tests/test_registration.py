@@ -248,3 +248,72 @@ def test_links_are_released_once_to_the_confirmed_only(meeting, sessions):
     assert "https://teams.example/thursday" not in by_person[monday.email].body_text
     assert "https://teams.example/thursday" in by_person[thursday.email].body_text
     assert "/m/" in by_person[monday.email].body_text  # a fresh personal link
+
+
+def test_a_changed_join_link_after_release_reaches_those_who_had_it(meeting, sessions):
+    from samraad.meetings.services import session_update
+
+    person = member(1)
+    register(meeting, person, sessions[0])
+    links_release_due(now=DEADLINE)
+    monday = sessions[0]
+    session_update(
+        session=monday,
+        starts_at=monday.starts_at,
+        ends_at=monday.ends_at,
+        format=monday.format,
+        capacity=monday.capacity,
+        join_url="https://teams.example/monday-new",
+        now=DEADLINE + datetime.timedelta(hours=1),
+    )
+    links = mails("join_link", person)
+    assert len(links) == 2
+    assert "https://teams.example/monday-new" in links[1].body_text
+    (event,) = ics_of(links[1]).walk("VEVENT")
+    assert "monday-new" in str(event["URL"])
+
+
+def test_capacity_cannot_drop_below_the_registered_and_more_seats_serve_the_waitlist(
+    meeting, sessions
+):
+    from samraad.meetings.services import session_update
+
+    monday = sessions[0]
+    register(meeting, member(1), monday)
+    register(meeting, member(2), monday)
+    register(meeting, member(3), monday, waitlist=True)
+    kwargs = {
+        "starts_at": monday.starts_at,
+        "ends_at": monday.ends_at,
+        "format": monday.format,
+        "join_url": monday.join_url,
+        "now": BEFORE_DEADLINE,
+    }
+    with pytest.raises(ServiceError):
+        session_update(session=monday, capacity=1, **kwargs)
+    session_update(session=monday, capacity=3, **kwargs)
+    assert Registration.objects.get(person__email="medlem3@aarhus.dk").status == (
+        RegistrationStatus.CONFIRMED
+    )
+
+
+def test_a_moved_session_sends_an_updated_calendar_entry(meeting, sessions):
+    from samraad.meetings.services import session_update
+
+    person = member(1)
+    register(meeting, person, sessions[0])
+    monday = sessions[0]
+    session_update(
+        session=monday,
+        starts_at=monday.starts_at + datetime.timedelta(hours=1),
+        ends_at=monday.ends_at + datetime.timedelta(hours=1),
+        format=monday.format,
+        capacity=monday.capacity,
+        join_url=monday.join_url,
+        now=BEFORE_DEADLINE,
+    )
+    confirmations = mails("registration_confirmed", person)
+    assert len(confirmations) == 2
+    (event,) = ics_of(confirmations[1]).walk("VEVENT")
+    assert int(event["SEQUENCE"]) == 1
+    assert event.decoded("DTSTART").astimezone(datetime.UTC).hour == 18
