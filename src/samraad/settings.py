@@ -23,6 +23,9 @@ DEBUG = env_bool("DEBUG", default=False)
 # Demo mode: the local mail catcher, its staff page and printed demo logins.
 # `make run` turns it on; production leaves it off.
 DEMO_MODE = env_bool("SAMRAAD_DEMO", default=DEBUG)
+# Benchmark mode (`make bench-registration` only, never production): adds the
+# floor endpoint /bench/floor/<token>/ (samraad/core/bench.py).
+BENCH_MODE = env_bool("SAMRAAD_BENCH", default=False)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
@@ -196,10 +199,18 @@ MAIL_CATCHER_PORT = env_int("MAIL_CATCHER_PORT", default=1025)
 # The address people reach Samråd at: personal links in mail point here.
 BASE_URL = os.environ.get("SAMRAAD_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 PEOPLE_IMPORT_MAX_BYTES = env_int("PEOPLE_IMPORT_MAX_BYTES", default=5 * 2**20)  # import size limit
+# The largest Teams attendance report staff may upload. A real report of 1,000
+# participants with several joins each is about 1 MB (UTF-16); 20 MB leaves room
+# for a town hall of 10,000 while refusing a wrong file before it is read.
+ATTENDANCE_MAX_BYTES = env_int("ATTENDANCE_MAX_BYTES", default=20 * 2**20)
 
 # --- The association ------------------------------------------------------
 ASSOCIATION_NAME = os.environ.get("SAMRAAD_ASSOCIATION_NAME", "KL")
 ASSOCIATION_LONG_NAME = os.environ.get("SAMRAAD_ASSOCIATION_LONG_NAME", "Kommunernes Landsforening")
+# The letterhead's address: lines separated by a newline (or a literal \n in the environment).
+ASSOCIATION_ADDRESS = os.environ.get(
+    "SAMRAAD_ASSOCIATION_ADDRESS", "Weidekampsgade 10\n2300 København S"
+).replace("\\n", "\n")
 
 # --- Security -------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

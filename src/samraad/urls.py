@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -8,11 +9,16 @@ urlpatterns = [
     path("", include("samraad.core.urls")),
     path("", include("samraad.mail.urls")),
     path("", include("samraad.meetings.urls")),
+    path("", include("samraad.directory.urls")),
     path("accounts/", include("samraad.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", core_views.liveness, name="liveness"),
     path("admin/", admin.site.urls),
 ]
+
+# The benchmark's floor endpoint exists only in benchmark mode (SAMRAAD_BENCH=1).
+if settings.BENCH_MODE:
+    urlpatterns.append(path("bench/", include("samraad.core.bench")))
 
 handler403 = "samraad.core.views.permission_denied"
 handler404 = "samraad.core.views.page_not_found"

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from samraad.core.errors import ServiceError
@@ -139,6 +139,59 @@ def person_upsert(
     )
     people_upsert(rows=[row])
     return Person.objects.get(email=email.strip().lower())
+
+
+@transaction.atomic
+def person_update(
+    *,
+    person: Person | None,
+    email: str,
+    name: str,
+    roles: Iterable[RoleKind | str],
+    municipality: Municipality | None = None,
+    region: Region | None = None,
+    party: str = "",
+    title: str = "",
+    phone: str = "",
+) -> Person:
+    """Save `person` (a new one when None) with these values and exactly these roles.
+
+    Unlike `person_upsert`, this edits one known person: an email that another
+    person already uses (compared case-insensitively) is refused rather than
+    merged, and roles not in `roles` are removed. Municipal roles need a
+    municipality and the KKR secretary role a region. A ServiceError says what
+    is wrong, and nothing is saved.
+    """
+    email = email.strip().lower()
+    kinds = frozenset(RoleKind(kind) for kind in roles)
+    _validate_scope(
+        PersonData(email=email, name=name, roles=kinds, municipality=municipality, region=region)
+    )
+    others = Person.objects.filter(email=email)
+    if person is not None:
+        others = others.exclude(pk=person.pk)
+    if other := others.first():
+        raise ServiceError(
+            _("The email address %(email)s is already used by %(name)s.")
+            % {"email": email, "name": other.name},
+            code="email_taken",
+        )
+    person = person or Person()
+    person.email, person.name = email, name.strip()
+    person.municipality, person.region = municipality, region
+    person.party, person.title, person.phone = party.strip(), title.strip(), phone.strip()
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError:  # the same address saved by someone else a moment ago
+        raise ServiceError(
+            _("The email address %(email)s is already used by someone else.") % {"email": email},
+            code="email_taken",
+        ) from None
+    person.roles.exclude(kind__in=kinds).delete()
+    have = set(person.roles.values_list("kind", flat=True))
+    Role.objects.bulk_create([Role(person=person, kind=kind) for kind in sorted(kinds - have)])
+    return person
 
 
 @transaction.atomic

@@ -10,9 +10,9 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils.http import content_disposition_header
 
 from samraad.core.permissions import staff_required
+from samraad.core.responses import download_response, sandboxed_html_response
 from samraad.mail.inbound import (
     inbound_copies,
     inbound_message_headers,
@@ -23,13 +23,6 @@ from samraad.mail.inbound import (
 from samraad.mail.models import InboundAttachment, InboundMessage, TriageStatus
 
 PAGE_SIZE = 50
-
-
-def _download(content: bytes, *, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @staff_required
@@ -72,19 +65,14 @@ def inbound_html(request: HttpRequest, pk: int) -> HttpResponse:
     message = get_object_or_404(InboundMessage.objects.only("pk", "body_html"), pk=pk)
     if not message.body_html:
         raise Http404
-    response = HttpResponse(message.body_html, content_type="text/html; charset=utf-8")
-    response["Content-Security-Policy"] = (
-        "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'"
-    )
-    response["X-Frame-Options"] = "SAMEORIGIN"
-    return response
+    return sandboxed_html_response(message.body_html)
 
 
 @staff_required
 def inbound_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
     """One attachment, always as a download (never shown inline, whatever its type)."""
     attachment = get_object_or_404(InboundAttachment, pk=attachment_pk, message_id=pk)
-    return _download(
+    return download_response(
         bytes(attachment.content),
         filename=safe_filename(attachment.filename),
         content_type="application/octet-stream",
@@ -95,6 +83,6 @@ def inbound_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> Htt
 def inbound_raw(request: HttpRequest, pk: int) -> HttpResponse:
     """The message exactly as it arrived, as an .eml file."""
     message = get_object_or_404(InboundMessage.objects.only("pk", "raw"), pk=pk)
-    return _download(
+    return download_response(
         bytes(message.raw), filename=f"message-{pk}.eml", content_type="message/rfc822"
     )

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from samraad.core.permissions import staff_required
+from samraad.core.responses import download_response, sandboxed_html_response
 from samraad.mail.models import CaughtMessage
 from samraad.mail.selectors import message_html, message_parts, message_text
 
@@ -48,12 +49,7 @@ def caught_html(request: HttpRequest, pk: int) -> HttpResponse:
     html = message_html(caught.message)
     if html is None:
         raise Http404
-    response = HttpResponse(html, content_type="text/html; charset=utf-8")
-    response["Content-Security-Policy"] = (
-        "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'"
-    )
-    response["X-Frame-Options"] = "SAMEORIGIN"
-    return response
+    return sandboxed_html_response(html)
 
 
 @staff_required
@@ -65,6 +61,4 @@ def caught_part(request: HttpRequest, pk: int, index: int) -> HttpResponse:
     if not 0 <= index < len(parts):
         raise Http404
     part = parts[index]
-    response = HttpResponse(part.payload, content_type="application/octet-stream")
-    response["Content-Disposition"] = f'attachment; filename="{part.safe_filename}"'
-    return response
+    return download_response(part.payload, filename=part.safe_filename)

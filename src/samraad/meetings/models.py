@@ -189,3 +189,149 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} ({self.meeting})"
+
+
+# --- Attendance ------------------------------------------------------------------
+# A session's Teams attendance report is imported as an AttendanceImport with one
+# AttendanceRecord per participant. Each report Teams makes covers the whole
+# session, so reports are never added up: the newest import of a session is its
+# current one and replaces the one before (whose records are deleted, its row kept
+# as history), and staff's own matches and dismissals carry over by the row's key
+# (see attendance_services). The same file twice (same session, same SHA-256) is
+# one import. View-only attendees (beyond 1,000 in a Teams meeting) are not in
+# any report.
+
+
+class ReportFormat(models.TextChoices):
+    SECTIONS = "sections", _("Summary, participants and activities")
+    FLAT = "flat", _("Older list of joins and leaves")
+
+
+class AttendanceImport(models.Model):
+    session = models.ForeignKey(
+        Session,
+        on_delete=models.CASCADE,
+        related_name="attendance_imports",
+        verbose_name=_("session"),
+    )
+    filename = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    imported_at = models.DateTimeField(_("imported"))
+    title = models.CharField(_("meeting title in the report"), max_length=500, blank=True)
+    report_start = models.DateTimeField(_("report start"), null=True, blank=True)
+    report_end = models.DateTimeField(_("report end"), null=True, blank=True)
+    format = models.CharField(_("report format"), max_length=10, choices=ReportFormat.choices)
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)
+    rows = models.PositiveIntegerField(_("participants in the report"))
+    replaced_at = models.DateTimeField(
+        _("replaced"),
+        null=True,
+        blank=True,
+        help_text=_("When a newer report of the same session replaced this one."),
+    )
+
+    # Set by attendance_import when the file had been imported before (not stored).
+    already_imported: bool = False
+
+    class Meta:
+        ordering = ["-imported_at", "-id"]
+        verbose_name = _("attendance import")
+        verbose_name_plural = _("attendance imports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "sha256"], name="attendance_import_file_once"
+            ),
+            models.UniqueConstraint(
+                fields=["session"],
+                condition=Q(replaced_at__isnull=True),
+                name="attendance_import_one_current",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.session})"
+
+    @property
+    def is_current(self) -> bool:
+        return self.replaced_at is None
+
+
+class MatchedBy(models.TextChoices):
+    EMAIL = "email", _("Email")
+    NAME = "name", _("Name")
+    STAFF = "staff", _("Staff")
+
+
+class AttendanceRecord(models.Model):
+    """One participant of an imported report, and who in the directory they are.
+
+    A record is open (no person, not dismissed), matched (a person, and how),
+    or dismissed by staff with a reason (an organiser from the secretariat, an
+    anonymous participant, a stranger).
+    """
+
+    attendance_import = models.ForeignKey(
+        AttendanceImport, on_delete=models.CASCADE, related_name="records"
+    )
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="attendance_records"
+    )
+    # Deleting a person (erasure) deletes what the reports said about them.
+    person = models.ForeignKey(
+        "directory.Person",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attendance_records",
+        verbose_name=_("person"),
+    )
+    name = models.CharField(_("name in the report"), max_length=300, blank=True)
+    email = models.CharField(_("email in the report"), max_length=320, blank=True)
+    # The email, or "name:" and the name's match_key: what identifies the row
+    # across reports of the same session.
+    key = models.CharField(max_length=400, db_index=True)
+    seconds = models.PositiveIntegerField(_("seconds in the meeting"))
+    first_join = models.DateTimeField(_("first join"), null=True, blank=True)
+    last_leave = models.DateTimeField(_("last leave"), null=True, blank=True)
+    role = models.CharField(_("role in the report"), max_length=100, blank=True)
+    # How many people the name fitted where it was looked up, when more than
+    # one (so it was not matched); shown to staff.
+    namesakes = models.PositiveSmallIntegerField(_("people with this name"), default=0)
+    matched_by = models.CharField(
+        _("matched by"), max_length=5, choices=MatchedBy.choices, blank=True
+    )
+    dismissed = models.BooleanField(_("dismissed"), default=False)
+    dismissed_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resolved by"),
+    )
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["attendance_import", "id"]
+        verbose_name = _("attendance record")
+        verbose_name_plural = _("attendance records")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(person__isnull=True) & Q(matched_by=""))
+                | (Q(person__isnull=False) & ~Q(matched_by="") & Q(dismissed=False)),
+                name="attendance_record_matched_or_not",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.email
