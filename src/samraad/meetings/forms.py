@@ -87,3 +87,27 @@ class SessionForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["format"].choices = SessionFormat.choices
+
+
+def _local_datetime_field(label, *, required: bool = True) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label,
+        required=required,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M:%S"),
+        input_formats=["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"],
+    )
+
+
+class MeetingForm(forms.Form):
+    registration_opens_at = _local_datetime_field(_("Registration opens (Copenhagen time)"))
+    registration_deadline = _local_datetime_field(_("Registration deadline (Copenhagen time)"))
+    link_release_at = _local_datetime_field(
+        _("Join links go out (Copenhagen time; empty: at the deadline)"), required=False
+    )
+    late_registration = forms.ChoiceField(label=_("After the deadline"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        from samraad.meetings.models import LateRegistration
+
+        super().__init__(*args, **kwargs)
+        self.fields["late_registration"].choices = LateRegistration.choices

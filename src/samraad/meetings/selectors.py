@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 
 from samraad.accounts.models import AccessLink, AccessPurpose
-from samraad.directory.models import Person, Region, RoleKind
+from samraad.directory.models import Municipality, Person, Region, RoleKind
 from samraad.meetings.models import Invitation, Meeting, Registration, RegistrationStatus, Session
 
 
@@ -69,37 +69,43 @@ def meeting_figures(meeting: Meeting) -> dict[str, int]:
     }
 
 
-def registrations_by_region(meeting: Meeting) -> list[dict]:
-    """Per region: council members, invited, registered and waitlisted (one query each)."""
-    regions = Region.objects.valid_on(meeting.round.starts_on).order_by("name")
+def registrations_by_area(meeting: Meeting, *, level: str) -> list[dict]:
+    """Per region or per municipality (`level`): council members, invited, registered and
+    waitlisted, in four queries whatever the numbers."""
+    if level == "region":
+        areas = Region.objects.valid_on(meeting.round.starts_on).order_by("name")
+        path = "municipality__region"
+    elif level == "municipality":
+        areas = Municipality.objects.select_related("region").order_by("name")
+        path = "municipality"
+    else:
+        raise ValueError(level)
     members = dict(
         Person.objects.with_role(RoleKind.COUNCIL_MEMBER)
         .order_by()
-        .values_list("municipality__region")
+        .values_list(path)
         .annotate(n=Count("id", distinct=True))
     )
     invited = dict(
-        meeting.invitations.order_by()
-        .values_list("person__municipality__region")
-        .annotate(n=Count("id"))
+        meeting.invitations.order_by().values_list(f"person__{path}").annotate(n=Count("id"))
     )
     regs = {}
-    for region_id, status, n in (
+    for area_id, status, n in (
         Registration.objects.filter(meeting=meeting)
         .order_by()
-        .values_list("person__municipality__region", "status")
+        .values_list(f"person__{path}", "status")
         .annotate(n=Count("id"))
     ):
-        regs[(region_id, status)] = n
+        regs[(area_id, status)] = n
     return [
         {
-            "region": region,
-            "members": members.get(region.pk, 0),
-            "invited": invited.get(region.pk, 0),
-            "confirmed": regs.get((region.pk, RegistrationStatus.CONFIRMED), 0),
-            "waitlisted": regs.get((region.pk, RegistrationStatus.WAITLISTED), 0),
+            "area": area,
+            "members": members.get(area.pk, 0),
+            "invited": invited.get(area.pk, 0),
+            "confirmed": regs.get((area.pk, RegistrationStatus.CONFIRMED), 0),
+            "waitlisted": regs.get((area.pk, RegistrationStatus.WAITLISTED), 0),
         }
-        for region in regions
+        for area in areas
     ]
 
 

@@ -401,3 +401,37 @@ def session_update(
             join_url=session.join_url,
         )
     return session
+
+
+@transaction.atomic
+def meeting_update(
+    *,
+    meeting: Meeting,
+    registration_opens_at: datetime.datetime,
+    registration_deadline: datetime.datetime,
+    link_release_at: datetime.datetime | None,
+    late_registration: str,
+) -> Meeting:
+    """Change the meeting's registration window, link release and late-registration policy.
+
+    The deadline must come after the opening, and a release time may not come
+    before the deadline (links would reach people who could still change
+    session). Links already sent stay sent; a later release applies to the rest.
+    """
+    if registration_deadline <= registration_opens_at:
+        raise ServiceError(_("The deadline must come after registration opens."))
+    if link_release_at is not None and link_release_at < registration_deadline:
+        raise ServiceError(_("The join links cannot go out before the deadline."))
+    meeting.registration_opens_at = registration_opens_at
+    meeting.registration_deadline = registration_deadline
+    meeting.link_release_at = link_release_at
+    meeting.late_registration = late_registration
+    meeting.save(
+        update_fields=[
+            "registration_opens_at",
+            "registration_deadline",
+            "link_release_at",
+            "late_registration",
+        ]
+    )
+    return meeting

@@ -8,25 +8,28 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from samraad.accounts.services import access_links_revoke
 from samraad.core.errors import ServiceError
 from samraad.core.exports import csv_response, xlsx_response
 from samraad.core.permissions import staff_required
 from samraad.core.tasks import enqueue_on_commit
 from samraad.core.timeutils import local_zone
-from samraad.meetings.forms import AudienceForm, ReminderForm, SessionForm
+from samraad.directory.models import Person
+from samraad.meetings.forms import AudienceForm, MeetingForm, ReminderForm, SessionForm
 from samraad.meetings.models import Meeting, RegistrationStatus, Session
 from samraad.meetings.selectors import (
     meeting_figures,
     people_status,
-    registrations_by_region,
+    registrations_by_area,
     registrations_for_export,
     sessions_with_seats,
 )
-from samraad.meetings.services import session_update
+from samraad.meetings.services import meeting_update, session_update
 from samraad.meetings.tasks import send_invitations
 
 
@@ -52,7 +55,16 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
             "meeting": meeting,
             "figures": meeting_figures(meeting),
             "seats": sessions_with_seats(meeting),
-            "regions": registrations_by_region(meeting),
+            "regions": registrations_by_area(meeting, level="region"),
+            "municipalities": registrations_by_area(meeting, level="municipality"),
+            "settings_form": MeetingForm(
+                initial={
+                    "registration_opens_at": _local(meeting.registration_opens_at),
+                    "registration_deadline": _local(meeting.registration_deadline),
+                    "link_release_at": _local(meeting.link_release_at),
+                    "late_registration": meeting.late_registration,
+                }
+            ),
             "audience_form": AudienceForm(round=meeting.round),
             "reminder_form": ReminderForm(
                 initial={
@@ -210,3 +222,45 @@ def export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     if fmt == "xlsx":
         return xlsx_response(headers, rows, filename, title=_("Registrations"))
     raise Http404
+
+
+@staff_required
+@require_POST
+def meeting_settings(request: HttpRequest, slug: str) -> HttpResponse:
+    meeting = _meeting(slug)
+    form = MeetingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give each time as a date and a time of day."))
+        return redirect("meetings:staff_overview", slug=slug)
+
+    def aware(value: datetime.datetime | None) -> datetime.datetime | None:
+        return timezone.make_aware(value.replace(tzinfo=None), local_zone()) if value else None
+
+    data = form.cleaned_data
+    try:
+        meeting_update(
+            meeting=meeting,
+            registration_opens_at=aware(data["registration_opens_at"]),
+            registration_deadline=aware(data["registration_deadline"]),
+            link_release_at=aware(data["link_release_at"]),
+            late_registration=data["late_registration"],
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The registration settings are saved."))
+    return redirect("meetings:staff_overview", slug=slug)
+
+
+@staff_required
+@require_POST
+def revoke_links(request: HttpRequest, slug: str, person_pk: int) -> HttpResponse:
+    meeting = _meeting(slug)
+    person = get_object_or_404(Person, pk=person_pk)
+    count = access_links_revoke(person=person, round=meeting.round)
+    messages.success(
+        request,
+        _("%(count)s personal links of %(name)s no longer work.")
+        % {"count": count, "name": person.name},
+    )
+    return redirect(reverse("meetings:staff_people", args=[slug]) + f"?q={person.email}")

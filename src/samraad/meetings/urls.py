@@ -11,6 +11,16 @@ urlpatterns = [
     path("staff/rounds/<slug:slug>/meeting/", staff_views.overview, name="staff_overview"),
     path("staff/rounds/<slug:slug>/meeting/invite/", staff_views.invite, name="staff_invite"),
     path(
+        "staff/rounds/<slug:slug>/meeting/settings/",
+        staff_views.meeting_settings,
+        name="staff_meeting_settings",
+    ),
+    path(
+        "staff/rounds/<slug:slug>/meeting/people/<int:person_pk>/revoke/",
+        staff_views.revoke_links,
+        name="staff_revoke_links",
+    ),
+    path(
         "staff/rounds/<slug:slug>/meeting/reminders/",
         staff_views.reminders,
         name="staff_reminders",

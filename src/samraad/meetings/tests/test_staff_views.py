@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 
 import pytest
@@ -162,3 +163,62 @@ def test_exports_neutralise_formulas(staff_client, meeting):
 
 def test_unknown_export_format_is_404(staff_client, meeting):
     assert staff_client.get(url("staff_export", meeting, "pdf")).status_code == 404
+
+
+def test_registration_settings_in_copenhagen_time_and_checked(staff_client, meeting):
+    response = staff_client.post(
+        url("staff_meeting_settings", meeting),
+        {
+            "registration_opens_at": "2025-02-07T09:00",
+            "registration_deadline": "2025-03-26T23:59:59",
+            "link_release_at": "",
+            "late_registration": "open_with_link",
+        },
+    )
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.registration_deadline.isoformat() == "2025-03-26T22:59:59+00:00"
+    assert meeting.link_release_at is None
+    assert meeting.late_registration == "open_with_link"
+    response = staff_client.post(
+        url("staff_meeting_settings", meeting),
+        {
+            "registration_opens_at": "2025-02-07T09:00",
+            "registration_deadline": "2025-03-26T23:59:59",
+            "link_release_at": "2025-03-20T12:00",
+            "late_registration": "closed",
+        },
+        follow=True,
+    )
+    assert 'role="alert"' in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.late_registration == "open_with_link"  # nothing saved
+
+
+def test_revoking_a_members_links(staff_client, meeting, client):
+    from samraad.mail.models import OutboxMessage
+    from samraad.meetings.invitations import Audience, invitations_send
+
+    meeting.round.ends_on = datetime.date(2099, 1, 1)  # links live until the round ends
+    meeting.round.save()
+    person = member(1)
+    invitations_send(meeting=meeting, audience=Audience(), now=NOW)
+    link = (
+        OutboxMessage.objects.get(purpose="invitation")
+        .body_text.split("http://127.0.0.1:8000")[1]
+        .split()[0]
+    )
+    assert client.get(link).status_code == 200
+    staff_client.post(url("staff_revoke_links", meeting, person.pk))
+    assert client.get(link).status_code == 404
+
+
+def test_by_municipality_table(staff_client, meeting):
+    registration_submit(
+        meeting=meeting, person=member(1), session=meeting.sessions.get(), page_url="x", now=NOW
+    )
+    response = staff_client.get(url("staff_overview", meeting))
+    rows = {row["area"].code: row for row in response.context["municipalities"]}
+    assert rows[751]["confirmed"] == 1
+    assert rows[851]["confirmed"] == 0
+    assert len(rows) == 98
