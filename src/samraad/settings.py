@@ -198,6 +198,10 @@ MAIL_CATCHER_PORT = env_int("MAIL_CATCHER_PORT", default=1025)
 
 # The address people reach Samråd at: personal links in mail point here.
 BASE_URL = os.environ.get("SAMRAAD_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The largest document (council input, KKR minutes) a user may upload.
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", default=20 * 2**20)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 2**20
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 2**20
 PEOPLE_IMPORT_MAX_BYTES = env_int("PEOPLE_IMPORT_MAX_BYTES", default=5 * 2**20)  # import size limit
 # The largest Teams attendance report staff may upload. A real report of 1,000
 # participants with several joins each is about 1 MB (UTF-16); 20 MB leaves room

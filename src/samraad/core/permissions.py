@@ -22,3 +22,31 @@ def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def role_required(
+    *kinds: str,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """A logged-in user who is staff or whose person holds one of `kinds` (directory roles).
+
+    Anonymous users go to the login page; others are refused. The view gets
+    `request.person` (None for staff without a person). Which objects the user
+    may see is the view's business: it filters by the person's region,
+    municipality or engagements, and answers 404 for the rest.
+    """
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            person = getattr(request.user, "person", None)
+            held = set(person.roles.values_list("kind", flat=True)) if person else set()
+            if not request.user.is_staff and not held & set(kinds):
+                raise PermissionDenied
+            request.person = person
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

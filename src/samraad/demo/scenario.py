@@ -29,6 +29,7 @@ from samraad.directory.services import (
 from samraad.meetings.models import Meeting, Session, SessionFormat
 from samraad.regional.models import KkrMeeting
 from samraad.rounds.models import Round
+from samraad.rounds.services import round_themes_ensure
 
 CODE = "ØA26"
 SLUG = "oa26"
@@ -385,6 +386,7 @@ def demo_load(*, today: datetime.date, original_dates: bool = False) -> DemoResu
             "is_published": True,
         },
     )
+    round_themes_ensure(round=round_)
     meeting, _ = Meeting.objects.update_or_create(
         round=round_,
         defaults={

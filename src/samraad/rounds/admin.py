@@ -2,7 +2,12 @@ from django.contrib import admin
 
 from samraad.meetings.models import Meeting, Session
 from samraad.regional.models import KkrMeeting
-from samraad.rounds.models import Round
+from samraad.rounds.models import Round, Theme
+
+
+class ThemeInline(admin.TabularInline):
+    model = Theme
+    extra = 0
 
 
 class KkrMeetingInline(admin.TabularInline):
@@ -16,7 +21,7 @@ class RoundAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["code"]}
     raw_id_fields = ["contact"]
     readonly_fields = ["copied_from"]
-    inlines = [KkrMeetingInline]
+    inlines = [ThemeInline, KkrMeetingInline]
 
 
 class SessionInline(admin.TabularInline):

@@ -90,3 +90,44 @@ class Round(models.Model):
             if english:
                 return english
         return getattr(self, name)
+
+
+# The service areas every round starts with (staff may rename, add or remove).
+DEFAULT_THEMES = [
+    ("elderly_care", "Ældreområdet", "Elderly care"),
+    ("children_schools", "Børn og skoler", "Children and schools"),
+    ("specialised_social", "Det specialiserede socialområde", "Specialised social services"),
+    ("employment", "Beskæftigelse", "Employment"),
+    ("health", "Sundhed", "Health"),
+    ("construction", "Anlæg og investeringer", "Construction and investment"),
+    ("climate", "Klima", "Climate"),
+    ("digitalisation", "Digitalisering", "Digitalisation"),
+    ("economic_framework", "Den økonomiske ramme", "The economic framework"),
+    ("other", "Andet", "Other"),
+]
+
+
+class Theme(models.Model):
+    """One of a round's themes (service areas): what council input rates and KKR records tag."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="themes")
+    key = models.SlugField(_("key"), max_length=40)
+    name = models.CharField(_("name (Danish)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["round", "position", "id"]
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+        constraints = [models.UniqueConstraint(fields=["round", "key"], name="theme_once")]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the active language, falling back to Danish."""
+        if (get_language() or "da").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name

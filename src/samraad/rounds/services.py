@@ -12,7 +12,7 @@ from samraad.core.timeutils import shift_weeks
 from samraad.directory.models import Region
 from samraad.meetings.models import Meeting, Session
 from samraad.regional.models import KkrMeeting
-from samraad.rounds.models import TEXT_FIELDS, Round
+from samraad.rounds.models import DEFAULT_THEMES, TEXT_FIELDS, Round, Theme
 
 # A round is copied 52 weeks on, not a calendar year: meetings stay on the same
 # weekday (a Monday evening session stays a Monday evening session).
@@ -81,6 +81,10 @@ def round_copy(*, source: Round, weeks: int = WEEKS_PER_YEAR) -> Round:
             )
             for session in meeting.sessions.all()
         )
+    Theme.objects.bulk_create(
+        Theme(round=new, key=t.key, name=t.name, name_en=t.name_en, position=t.position)
+        for t in source.themes.all()
+    )
     valid_regions = set(Region.objects.valid_on(new.starts_on).values_list("pk", flat=True))
     KkrMeeting.objects.bulk_create(
         KkrMeeting(
@@ -94,3 +98,13 @@ def round_copy(*, source: Round, weeks: int = WEEKS_PER_YEAR) -> Round:
         if kkr.region_id in valid_regions
     )
     return new
+
+
+def round_themes_ensure(*, round: Round) -> None:
+    """Give `round` the default theme list (service areas) if it has no themes yet."""
+    if round.themes.exists():
+        return
+    Theme.objects.bulk_create(
+        Theme(round=round, key=key, name=name, name_en=name_en, position=position)
+        for position, (key, name, name_en) in enumerate(DEFAULT_THEMES)
+    )
