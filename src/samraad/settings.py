@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "samraad.rounds",
     "samraad.meetings",
     "samraad.regional",
+    "samraad.councils",
+    "samraad.speakers",
     "samraad.mail",
     "samraad.demo",
 ]
@@ -114,7 +116,12 @@ WORKER_PERIODIC_JOBS = [
     "samraad.meetings.services.links_release_due",
     "samraad.meetings.invitations.invitation_reminders_due",
     "samraad.meetings.invitations.day_reminders_due",
+    "samraad.councils.services.input_reminders_due",
 ]
+
+# A presenter's engagements must be at least this many minutes apart (travel between
+# municipalities); an assignment closer to another one is refused.
+SPEAKER_TRAVEL_BUFFER_MINUTES = env_int("SPEAKER_TRAVEL_BUFFER_MINUTES", default=90)
 
 # --- Accounts -------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

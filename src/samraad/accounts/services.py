@@ -7,6 +7,8 @@ import hashlib
 import secrets
 
 from django.db import transaction
+from django.db.models import DateTimeField, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,6 +17,9 @@ from samraad.core.errors import ServiceError
 from samraad.core.timeutils import local_zone
 from samraad.directory.models import Person
 from samraad.rounds.models import Round
+
+# How stale `last_used_at` may be: a use within this time of the last one is not written.
+LAST_USE_PRECISION = datetime.timedelta(minutes=1)
 
 
 def _hash(token: str) -> str:
@@ -47,6 +52,8 @@ def access_link_create(*, round: Round, person: Person, purpose: AccessPurpose) 
 def access_link_resolve(*, token: str, purpose: AccessPurpose) -> AccessLink:
     """The live link with this token, marked as used; a ServiceError for any other token.
 
+    `first_used_at` is the first use; `last_used_at` is kept to the minute.
+
     Forged, revoked, expired and wrong-purpose tokens get the same answer, so
     the message reveals nothing about which links exist.
     """
@@ -67,10 +74,16 @@ def access_link_resolve(*, token: str, purpose: AccessPurpose) -> AccessLink:
     now = timezone.now()
     if link is None or link.expires_at <= now:
         raise invalid
-    AccessLink.objects.filter(pk=link.pk, first_used_at__isnull=True).update(first_used_at=now)
-    AccessLink.objects.filter(pk=link.pk).update(last_used_at=now)
-    link.last_used_at = now
-    link.first_used_at = link.first_used_at or now
+    # One write at most, and none when the link was used in the last minute: a member
+    # opening the page and registering from it makes one write, not four (each a
+    # commit, and on SQLite a turn at the database's one write lock).
+    if link.last_used_at is None or now - link.last_used_at >= LAST_USE_PRECISION:
+        AccessLink.objects.filter(pk=link.pk).update(
+            first_used_at=Coalesce("first_used_at", Value(now, output_field=DateTimeField())),
+            last_used_at=now,
+        )
+        link.first_used_at = link.first_used_at or now
+        link.last_used_at = now
     return link
 
 

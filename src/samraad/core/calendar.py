@@ -16,6 +16,7 @@ changes follow such a rule (Copenhagen's do), and with RDATEs otherwise.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -138,12 +139,16 @@ def _state(zone: ZoneInfo, instant: datetime) -> _State:
     return _State(local.utcoffset(), local.tzname() or "")
 
 
-def _transitions(zone: ZoneInfo, since: datetime, until: datetime) -> list[_Transition]:
+@functools.lru_cache(maxsize=64)
+def _transitions(zone: ZoneInfo, since: datetime, until: datetime) -> tuple[_Transition, ...]:
     """Every change of UTC offset or zone name in `zone` between two UTC instants.
 
     Looks at every day, so it assumes no two changes within 24 hours, which holds
     for every zone in tzdata. (icalendar's Timezone.from_tzinfo looks at every
-    64 days and misses, for example, Morocco's change for Ramadan 2024.)
+    64 days and misses, for example, Morocco's change for Ramadan 2024.) That is
+    some 1,500 zone look-ups for the usual four years, done for every calendar file
+    a registration mails, so the answer is remembered: it depends only on the
+    arguments (and tzdata, which does not change while a process runs).
     """
     found = []
     day = timedelta(days=1)
@@ -165,7 +170,7 @@ def _transitions(zone: ZoneInfo, since: datetime, until: datetime) -> list[_Tran
             found.append(_Transition((at + before.offset).replace(tzinfo=None), before, after))
             before = after
         instant += day
-    return found
+    return tuple(found)
 
 
 def _yearly_rule(onsets: list[datetime], years: range) -> vRecur | None:

@@ -28,6 +28,7 @@ from samraad.directory.services import (
 )
 from samraad.meetings.models import Meeting, Session, SessionFormat
 from samraad.regional.models import KkrMeeting
+from samraad.regional.services import kkr_meetings_ensure
 from samraad.rounds.models import Round
 from samraad.rounds.services import round_themes_ensure
 
@@ -422,6 +423,7 @@ def demo_load(*, today: datetime.date, original_dates: bool = False) -> DemoResu
                 "agenda_item": "Drøftelse af ØA26",
             },
         )
+    kkr_meetings_ensure(round=round_)  # agendas and empty records for the KKR secretaries
     return DemoResult(
         round=round_,
         weeks_shifted=weeks,

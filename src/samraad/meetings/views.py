@@ -35,7 +35,8 @@ def member_page(request: HttpRequest, token: str) -> HttpResponse:
         link = access_link_resolve(token=token, purpose=AccessPurpose.MEMBER)
     except ServiceError as error:
         return _invalid(request, error.message)
-    meeting = Meeting.objects.filter(round=link.round).select_related("round").first()
+    # With the round's contact: the calendar file a registration mails names them.
+    meeting = Meeting.objects.filter(round=link.round).select_related("round__contact").first()
     if meeting is None:
         return _invalid(request, _("This round has no meeting to register for."))
     person = link.person
@@ -43,9 +44,11 @@ def member_page(request: HttpRequest, token: str) -> HttpResponse:
     form = RegistrationForm(request.POST or None, meeting=meeting)
     full = None
     if request.method == "POST":
-        registration = registration_for(meeting=meeting, person=person)
         try:
-            if request.POST.get("action") == "cancel" and registration is not None:
+            if (
+                request.POST.get("action") == "cancel"
+                and (registration := registration_for(meeting=meeting, person=person)) is not None
+            ):
                 registration_cancel(registration=registration, page_url=page_url)
                 messages.success(request, _("You have cancelled your registration."))
                 return redirect(request.path)

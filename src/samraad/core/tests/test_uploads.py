@@ -78,7 +78,7 @@ def test_an_empty_file_is_refused():
         ("../../etc/passwd.pdf", "passwd.pdf"),
         ("C:\\Users\\x\\Økonomi 2026.pdf", "Økonomi 2026.pdf"),
         ("notat<script>.pdf", "notat_script.pdf"),
-        ("...", "document.pdf"),
+        ("...", "dokument.pdf"),  # the word is translated (Danish by default)
         ("rapport.exe", "rapport.pdf"),
     ],
 )
