@@ -40,6 +40,7 @@ from samraad.councils.services import (
 from samraad.directory.models import Municipality
 from samraad.mail.models import InboundMessage
 from samraad.rounds.models import Round
+from samraad.speakers.selectors import presenter_notes_for
 
 
 def _who(request: HttpRequest) -> str:
@@ -144,6 +145,8 @@ def input_detail(request: HttpRequest, slug: str, code: int) -> HttpResponse:
             "rows": theme_rows(council_input) if council_input else [],
             "attachments": council_input.attachments.defer("content") if council_input else [],
             "versions": versions_of(council_input) if council_input else [],
+            # What KL's presenters heard at the council is part of its input (issue 5, item 9).
+            "presenter_notes": presenter_notes_for(round=round_, municipality=municipality),
         },
     )
 

@@ -332,3 +332,26 @@ def test_someone_with_both_roles_can_present_either_kind(world):
     )
     request = world.request(presenter_kind=PresenterKind.SECRETARIAT)
     speaker_assign(request=request, presenter=both, slot=request.slots.get())
+
+
+def test_presenter_notes_show_on_the_municipalitys_input_page(world, staff_client):
+    from django.urls import reverse
+
+    request = world.request(slots=[in_days(7)])
+    speaker_assign(request=request, presenter=world.board, slot=request.slots.get())
+    speaker_accept(request=request, presenter=world.board)
+    request.refresh_from_db()
+    speaker_mark_held(
+        request=request,
+        presenter=world.board,
+        notes="Byrådet pegede på ældreplejen.",
+        now=request.ends_at + datetime.timedelta(hours=1),
+    )
+    page = staff_client.get(
+        reverse("councils:staff_input", args=[world.round.slug, world.aarhus.code])
+    ).content.decode()
+    assert "Byrådet pegede på ældreplejen." in page
+    other = staff_client.get(
+        reverse("councils:staff_input", args=[world.round.slug, world.odense.code])
+    ).content.decode()
+    assert "Byrådet pegede på ældreplejen." not in other
