@@ -175,7 +175,7 @@ def test_an_oversized_file_is_refused(meeting_a, secretary_a, settings):
 
 def test_approval_needs_a_summary(meeting_a, secretary_a):
     record = save(meeting_a, secretary_a, summary="   ")
-    with pytest.raises(ServiceError, match="summary"):
+    with pytest.raises(ServiceError, match="resumé"):
         kkr_record_approve(meeting=meeting_a, version=record.version, by=secretary_a)
     assert KkrRecord.objects.get(meeting=meeting_a).status == KkrRecordStatus.DRAFT
 
@@ -186,7 +186,7 @@ def test_approve_records_who_and_when_and_locks_the_record(meeting_a, secretary_
     assert approved.status == KkrRecordStatus.APPROVED
     assert approved.approved_by == secretary_a
     assert approved.approved_at is not None
-    with pytest.raises(ServiceError, match="approved"):
+    with pytest.raises(ServiceError, match="godkendt og kan ikke længere ændres"):
         save(meeting_a, secretary_a, summary="Efter godkendelse")
     with pytest.raises(ServiceError):
         kkr_record_approve(meeting=meeting_a, version=approved.version, by=secretary_a)
