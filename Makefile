@@ -106,3 +106,10 @@ KILL ?= 0
 .PHONY: bench-mail
 bench-mail: $(BIN)/.installed
 	$(BIN)/python bench/mail.py --kill $(KILL)
+
+# Registration benchmark (issue 4): 2,440 members open their page and register through
+# gunicorn (two workers, production settings) on SQLite, then on PostgreSQL at
+# TEST_POSTGRES_URL where one answers (in a database of its own). See bench/README.md.
+.PHONY: bench-registration
+bench-registration: install
+	TEST_POSTGRES_URL="$(TEST_POSTGRES_URL)" $(BIN)/python bench/registration.py

@@ -66,13 +66,15 @@ def access_link_resolve(*, token: str, purpose: AccessPurpose) -> AccessLink:
     )
     if not token or len(token) > 128:
         raise invalid
-    link = (
-        AccessLink.objects.select_related("round", "person", "person__municipality")
-        .filter(token_hash=_hash(token), purpose=purpose, revoked_at__isnull=True)
-        .first()
-    )
+    try:
+        # get(), not first(): the hash is unique, and first()'s ORDER BY costs on a wide select.
+        link = AccessLink.objects.select_related("round", "person", "person__municipality").get(
+            token_hash=_hash(token), purpose=purpose, revoked_at__isnull=True
+        )
+    except AccessLink.DoesNotExist:
+        raise invalid from None
     now = timezone.now()
-    if link is None or link.expires_at <= now:
+    if link.expires_at <= now:
         raise invalid
     # One write at most, and none when the link was used in the last minute: a member
     # opening the page and registering from it makes one write, not four (each a

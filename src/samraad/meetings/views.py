@@ -35,10 +35,10 @@ def member_page(request: HttpRequest, token: str) -> HttpResponse:
         link = access_link_resolve(token=token, purpose=AccessPurpose.MEMBER)
     except ServiceError as error:
         return _invalid(request, error.message)
-    # With the round's contact: the calendar file a registration mails names them.
-    meeting = Meeting.objects.filter(round=link.round).select_related("round__contact").first()
+    meeting = Meeting.objects.filter(round_id=link.round_id).first()
     if meeting is None:
         return _invalid(request, _("This round has no meeting to register for."))
+    meeting.round = link.round  # already loaded with the link
     person = link.person
     page_url = member_page_url(token)
     form = RegistrationForm(request.POST or None, meeting=meeting)
