@@ -42,3 +42,10 @@ def shift_weeks(value, weeks):
         wall = timezone.localtime(value, local_zone()).replace(tzinfo=None)
         return timezone.make_aware(wall + delta, local_zone())
     return value + delta
+
+
+def aware_local(value: datetime.datetime | None) -> datetime.datetime | None:
+    """A wall-clock time entered in Copenhagen (as a form gives it) as an aware datetime."""
+    if value is None:
+        return None
+    return timezone.make_aware(value.replace(tzinfo=None), local_zone())

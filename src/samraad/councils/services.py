@@ -310,6 +310,29 @@ def council_input_mark(*, council_input: CouncilInput, status: str) -> CouncilIn
 # --- Personal links and reminders ------------------------------------------------
 
 
+def _contact_mail(*, round: Round, person: Person, key: str, about: str) -> None:
+    """Mail `key` to a municipal contact with a fresh personal link, in Danish, once per `about`."""
+    with transaction.atomic(), override("da"):
+        token = access_link_create(
+            round=round, person=person, purpose=AccessPurpose.MUNICIPAL_CONTACT
+        )
+        mail_queue_template(
+            key=key,
+            to_email=person.email,
+            to_name=person.name,
+            person=person,
+            values={
+                "name": person.name,
+                "municipality": person.municipality.name,
+                "round": round.code,
+                "deadline": _deadline(round),
+                "contact": _contact(round),
+                "page": contact_page_url(token),
+            },
+            about=about,
+        )
+
+
 def contact_invitations_send(
     *, round: Round, municipality_ids: Collection[int] | None = None
 ) -> int:
@@ -376,25 +399,12 @@ def input_reminder_send(*, reminder: InputReminder, now: datetime.datetime | Non
     )
     count = 0
     for person in municipal_contacts().exclude(municipality_id__in=submitted):
-        with transaction.atomic(), override("da"):
-            token = access_link_create(
-                round=round_, person=person, purpose=AccessPurpose.MUNICIPAL_CONTACT
-            )
-            mail_queue_template(
-                key="council_input_reminder",
-                to_email=person.email,
-                to_name=person.name,
-                person=person,
-                values={
-                    "name": person.name,
-                    "municipality": person.municipality.name,
-                    "round": round_.code,
-                    "deadline": _deadline(round_),
-                    "contact": _contact(round_),
-                    "page": contact_page_url(token),
-                },
-                about=f"input_reminder:{reminder.pk}",
-            )
+        _contact_mail(
+            round=round_,
+            person=person,
+            key="council_input_reminder",
+            about=f"input_reminder:{reminder.pk}",
+        )
         count += 1
     InputReminder.objects.filter(pk=reminder.pk).update(recipients=count)
     return count

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from samraad.core.errors import ServiceError
 from samraad.core.permissions import staff_required
 from samraad.core.responses import download_response
-from samraad.core.timeutils import local_zone
+from samraad.core.timeutils import aware_local
 from samraad.councils.forms import (
     ContactLinksForm,
     InputReminderForm,
@@ -106,11 +106,7 @@ def reminders(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid() or (not now and form.cleaned_data["send_at"] is None):
         messages.error(request, _("Give the time as a date and a time of day."))
         return redirect("councils:staff_roster", slug=slug)
-    send_at = (
-        timezone.now()
-        if now
-        else timezone.make_aware(form.cleaned_data["send_at"].replace(tzinfo=None), local_zone())
-    )
+    send_at = timezone.now() if now else aware_local(form.cleaned_data["send_at"])
     try:
         reminder = input_reminder_schedule(round=round_, send_at=send_at, by_name=_who(request))
     except ServiceError as error:

@@ -18,7 +18,7 @@ from samraad.core.errors import ServiceError
 from samraad.core.exports import csv_response, xlsx_response
 from samraad.core.permissions import staff_required
 from samraad.core.tasks import enqueue_on_commit
-from samraad.core.timeutils import local_zone
+from samraad.core.timeutils import aware_local, local_zone
 from samraad.directory.models import Person
 from samraad.meetings.forms import AudienceForm, MeetingForm, ReminderForm, SessionForm
 from samraad.meetings.models import Meeting, RegistrationStatus, Session
@@ -108,12 +108,10 @@ def reminders(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Give the time as a date and a time of day."))
         return redirect("meetings:staff_overview", slug=slug)
-    reminder_at = form.cleaned_data["reminder_at"]
-    if reminder_at is not None:
-        reminder_at = timezone.make_aware(reminder_at.replace(tzinfo=None), local_zone())
-        if reminder_at > meeting.registration_deadline:
-            messages.error(request, _("The reminder must go out before the deadline."))
-            return redirect("meetings:staff_overview", slug=slug)
+    reminder_at = aware_local(form.cleaned_data["reminder_at"])
+    if reminder_at is not None and reminder_at > meeting.registration_deadline:
+        messages.error(request, _("The reminder must go out before the deadline."))
+        return redirect("meetings:staff_overview", slug=slug)
     meeting.reminder_at = reminder_at
     meeting.day_reminder_time = form.cleaned_data["day_reminder_time"]
     meeting.save(update_fields=["reminder_at", "day_reminder_time"])
@@ -140,8 +138,8 @@ def session_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         try:
             session_update(
                 session=session,
-                starts_at=timezone.make_aware(data["starts_at"].replace(tzinfo=None), local_zone()),
-                ends_at=timezone.make_aware(data["ends_at"].replace(tzinfo=None), local_zone()),
+                starts_at=aware_local(data["starts_at"]),
+                ends_at=aware_local(data["ends_at"]),
                 format=data["format"],
                 capacity=data["capacity"],
                 join_url=data["join_url"],
@@ -233,16 +231,13 @@ def meeting_settings(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, _("Give each time as a date and a time of day."))
         return redirect("meetings:staff_overview", slug=slug)
 
-    def aware(value: datetime.datetime | None) -> datetime.datetime | None:
-        return timezone.make_aware(value.replace(tzinfo=None), local_zone()) if value else None
-
     data = form.cleaned_data
     try:
         meeting_update(
             meeting=meeting,
-            registration_opens_at=aware(data["registration_opens_at"]),
-            registration_deadline=aware(data["registration_deadline"]),
-            link_release_at=aware(data["link_release_at"]),
+            registration_opens_at=aware_local(data["registration_opens_at"]),
+            registration_deadline=aware_local(data["registration_deadline"]),
+            link_release_at=aware_local(data["link_release_at"]),
             late_registration=data["late_registration"],
         )
     except ServiceError as error:
