@@ -110,8 +110,8 @@ def prepare_round(out: Path) -> None:
     """Write {round, sessions, members} for a fresh round with a personal link per member.
 
     The first call loads the ØA26 demo (people, round, meeting, two sessions of 1,000
-    seats); each later call copies the newest round with the same dates, so every
-    phase starts with no registration.
+    seats); every call copies the newest round with the same dates, so every phase
+    starts with no registration.
     """
     _django()
     from django.db import transaction
@@ -124,10 +124,11 @@ def prepare_round(out: Path) -> None:
     from samraad.rounds.models import Round
     from samraad.rounds.services import round_copy
 
-    if Round.objects.filter(code=CODE).exists():
-        round_ = round_copy(source=Round.objects.order_by("-year").first(), weeks=0)
-    else:
-        round_ = demo_load(today=timezone.localdate()).round
+    if not Round.objects.filter(code=CODE).exists():
+        demo_load(today=timezone.localdate())
+    # A copy of the newest round, with the same dates: the demo's own round comes with
+    # registrations and input already made, and each phase wants none.
+    round_ = round_copy(source=Round.objects.order_by("-year", "-id").first(), weeks=0)
     sessions = list(round_.meeting.sessions.order_by("starts_at"))
     people = Person.objects.with_role(RoleKind.COUNCIL_MEMBER).order_by("id").distinct()
     with transaction.atomic():
@@ -186,11 +187,14 @@ class Answer:
     def header(self, name: str) -> str:
         return next((value for key, value in self.headers if key == name), "")
 
-    def cookie(self, name: str) -> str:
+    def cookie(self, suffix: str) -> tuple[str, str]:
+        """(name, value) of the first cookie set whose name ends with `suffix` (production
+        names its cookies `__Host-…`)."""
         for key, value in self.headers:
-            if key == "set-cookie" and value.startswith(f"{name}="):
-                return value.split(";", 1)[0].split("=", 1)[1]
-        return ""
+            name, _, rest = value.partition("=")
+            if key == "set-cookie" and name.endswith(suffix):
+                return name, rest.split(";", 1)[0]
+        return "", ""
 
 
 class Connection:
@@ -295,7 +299,7 @@ async def journey(port: int, member: Member, tally: Tally, due: float | None = N
         page = await asyncio.wait_for(connection.request("GET", member.path), REQUEST_TIMEOUT)
         tally.latencies_ms.append((loop.time() - started) * 1000)
         token = _FORM_TOKEN.search(page.body)
-        cookie = page.cookie("csrftoken")
+        cookie_name, cookie = page.cookie("csrftoken")
         if page.status != 200 or token is None or not cookie:
             tally.errors[f"open: {page.status}{'' if token and cookie else ', no CSRF token'}"] += 1
             return
@@ -308,7 +312,7 @@ async def journey(port: int, member: Member, tally: Tally, due: float | None = N
         started = loop.time()
         answer = await asyncio.wait_for(
             connection.request(
-                "POST", member.path, cookie=f"csrftoken={cookie}", body=urlencode(form).encode()
+                "POST", member.path, cookie=f"{cookie_name}={cookie}", body=urlencode(form).encode()
             ),
             REQUEST_TIMEOUT,
         )

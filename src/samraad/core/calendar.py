@@ -84,7 +84,6 @@ def event_ics(event: CalendarEvent, *, tz: str | None = None) -> bytes:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "CANCEL" if cancelled else "REQUEST")
-    cal.add_component(_vtimezone(zone, event.start, event.end))
 
     vevent = Event()
     vevent.add("uid", event.uid)
@@ -118,7 +117,10 @@ def event_ics(event: CalendarEvent, *, tz: str | None = None) -> bytes:
     vevent.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     vevent.add("transp", "OPAQUE")
     cal.add_component(vevent)
-    return cal.to_ical()
+    # The VTIMEZONE goes before the event, written once per zone and years (it is most of
+    # the file's lines, and the same for every event of a meeting).
+    head, begin, rest = cal.to_ical().partition(b"BEGIN:VEVENT\r\n")
+    return head + _vtimezone_ical(zone, *_zone_years(zone, event.start, event.end)) + begin + rest
 
 
 @dataclass(frozen=True)
@@ -193,14 +195,22 @@ def _yearly_rule(onsets: list[datetime], years: range) -> vRecur | None:
     return vRecur({"FREQ": "YEARLY", "BYMONTH": first.month, "BYDAY": f"{ordinal}{weekday}"})
 
 
-def _vtimezone(zone: ZoneInfo, start: datetime, end: datetime) -> Timezone:
-    """A VTIMEZONE for `zone`, exact from the first change in the year before `start`
-    to the end of the year after `end`.
+def _zone_years(zone: ZoneInfo, start: datetime, end: datetime) -> tuple[int, int]:
+    """The years a VTIMEZONE for an event from `start` to `end` covers: one either side."""
+    return start.astimezone(zone).year - 1, end.astimezone(zone).year + 2
+
+
+@functools.lru_cache(maxsize=64)
+def _vtimezone_ical(zone: ZoneInfo, first_year: int, stop_year: int) -> bytes:
+    return _vtimezone(zone, range(first_year, stop_year)).to_ical()
+
+
+def _vtimezone(zone: ZoneInfo, years: range) -> Timezone:
+    """A VTIMEZONE for `zone`, exact from the first change in `years` to their end.
 
     Each kind of change (e.g. CET to CEST) is one observance, with a yearly RRULE
     if one yields exactly its changes in those years, otherwise with RDATEs.
     """
-    years = range(start.astimezone(zone).year - 1, end.astimezone(zone).year + 2)
     since = datetime(years.start, 1, 1, tzinfo=zone).astimezone(UTC)
     until = datetime(years.stop, 1, 1, tzinfo=zone).astimezone(UTC)
     observances: dict[tuple[_State, _State], list[datetime]] = defaultdict(list)

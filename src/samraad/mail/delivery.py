@@ -2,9 +2,10 @@
 
 The worker claims a batch of due messages (SKIP LOCKED on PostgreSQL, the
 immediate write lock on SQLite), so two workers never hold the same message;
-sends them over one SMTP connection; and records each outcome right after its
-send, so a crash can repeat at most the one message in flight. A message left
-"sending" by a killed worker is queued again by `outbox_reap`.
+sends them over one SMTP connection; and records each outcome as soon as it is
+known (a "sent" while the next message goes out), so a crash can repeat at most
+the one message whose outcome was being written. A message left "sending" by a
+killed worker is queued again by `outbox_reap`.
 
 Temporary failures (4xx replies, refused or dropped connections, time-outs)
 are retried with exponential back-off and jitter until the horizon; permanent
@@ -13,22 +14,23 @@ ones (5xx) mark the message failed with the server's reply.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import functools
 import logging
 import random
 import smtplib
 import ssl
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from email import policy
-from email.message import EmailMessage
-from email.utils import format_datetime, formataddr
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from samraad.mail.mime import render_message
 from samraad.mail.models import OutboxMessage, OutboxStatus
 
 logger = logging.getLogger(__name__)
@@ -42,52 +44,27 @@ class PermanentFailure(Exception):
     """The server refused the message for good."""
 
 
-def build_email(message: OutboxMessage) -> EmailMessage:
-    """The MIME message for an outbox row: text and HTML alternatives, attachments, headers."""
-    # 7-bit clean (Danish letters quoted-printable or base64): no relay needs 8BITMIME.
-    mail = EmailMessage(policy=policy.SMTP.clone(cte_type="7bit"))
-    mail["From"] = settings.DEFAULT_FROM_EMAIL
-    mail["To"] = (
-        formataddr((message.to_name, message.to_email)) if message.to_name else message.to_email
+def message_bytes(message: OutboxMessage) -> bytes:
+    """The bytes to send for an outbox row: those rendered when it was queued.
+
+    A row without them (its headers could not be written when it was queued)
+    is rendered again here, which raises the reason it cannot be sent.
+    """
+    if message.raw:
+        return bytes(message.raw)
+    return render_message(
+        message_id=message.message_id,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to_email=message.to_email,
+        to_name=message.to_name,
+        subject=message.subject,
+        text=message.body_text,
+        html=message.body_html,
+        reply_to=message.reply_to,
+        language=message.language,
+        attachments=message.attachments.all(),
+        date=message.created_at,
     )
-    mail["Subject"] = message.subject
-    mail["Date"] = format_datetime(timezone.now())
-    mail["Message-ID"] = message.message_id
-    mail["Auto-Submitted"] = "auto-generated"
-    if message.reply_to:
-        mail["Reply-To"] = message.reply_to
-    mail.set_content(message.body_text)
-    if message.body_html:
-        mail.add_alternative(message.body_html, subtype="html")
-    for attachment in message.attachments.all():
-        maintype, _, subtype = attachment.content_type.partition("/")
-        params = {}
-        if attachment.content_type.startswith("text/calendar"):
-            # Calendar clients want the method on the part (RFC 6047).
-            subtype = "calendar"
-            params = {"method": _ics_method(bytes(attachment.content)), "charset": "utf-8"}
-        mail.add_attachment(
-            bytes(attachment.content),
-            maintype=maintype,
-            subtype=subtype or "octet-stream",
-            filename=attachment.filename,
-            params=params,
-        )
-    # Last: set_content() drops every Content-* header set before it.
-    mail["Content-Language"] = message.language
-    return mail
-
-
-def message_bytes(mail: EmailMessage) -> bytes:
-    """The message as it goes on the wire: CRLF line endings (smtplib sends bytes as they are)."""
-    return mail.as_bytes(policy=policy.SMTP)
-
-
-def _ics_method(content: bytes) -> str:
-    for line in content.splitlines():
-        if line.upper().startswith(b"METHOD:"):
-            return line.split(b":", 1)[1].strip().decode("ascii", "replace")
-    return "PUBLISH"
 
 
 def envelope_sender() -> str:
@@ -201,13 +178,56 @@ def _renew_claims(ids: list[int], worker_id: str) -> set[int]:
     return set(held.values_list("pk", flat=True))
 
 
+def _quick_commits() -> None:
+    """On PostgreSQL, let this connection's commits return before the server flushes them.
+
+    The worker records each send right after it, and waiting for the disk each time
+    would cost more than the send. The commits still reach the server before the
+    next send, so a killed worker loses none of them; only a crash of the database
+    server itself can forget the last fraction of a second of them, and those
+    messages are then sent again: a duplicate, never a loss.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit TO off")
+
+
 def _record_sent(message: OutboxMessage, worker_id: str) -> None:
-    OutboxMessage.objects.filter(pk=message.pk, claimed_by=worker_id).update(
-        status=OutboxStatus.SENT,
-        sent_at=timezone.now(),
-        attempts=message.attempts + 1,
-        last_error="",
-        claimed_by="",
+    """Mark one message sent (if this worker still holds it).
+
+    The one statement per message in the sending loop, written out in SQL: building
+    it with the ORM each time costs more than running it.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _record_sent_sql(connection.vendor),
+            [
+                OutboxStatus.SENT,
+                connection.ops.adapt_datetimefield_value(timezone.now()),
+                message.attempts + 1,
+                message.pk,
+                worker_id,
+            ],
+        )
+
+
+@functools.cache
+def _record_sent_sql(vendor: str) -> str:
+    quote = connection.ops.quote_name
+    table, status, sent_at, attempts, last_error, claimed_by, pk = (
+        quote(name)
+        for name in (
+            OutboxMessage._meta.db_table,
+            *(
+                OutboxMessage._meta.get_field(field).column
+                for field in ("status", "sent_at", "attempts", "last_error", "claimed_by", "id")
+            ),
+        )
+    )
+    # Names from the model's own metadata, values as parameters.
+    return (
+        f"UPDATE {table} SET {status} = %s, {sent_at} = %s, {attempts} = %s, "  # noqa: S608
+        f"{last_error} = '', {claimed_by} = '' WHERE {pk} = %s AND {claimed_by} = %s"
     )
 
 
@@ -242,6 +262,10 @@ class RateLimiter:
         self.clock = clock
         self.next_at = 0.0
 
+    def ready(self) -> bool:
+        """Whether `wait` would return at once."""
+        return not self.interval or self.clock() >= self.next_at
+
     def wait(self) -> None:
         if not self.interval:
             return
@@ -261,43 +285,114 @@ class DeliveryReport:
     errors: list[str] = field(default_factory=list)
 
 
+class Relay:
+    """One SMTP connection to the relay, opened when first needed and kept across batches.
+
+    A connection kept from an earlier batch is checked (NOOP) before it is used
+    again, since relays drop idle connections.
+    """
+
+    def __init__(self, connect: Callable[[], smtplib.SMTP] = smtp_connect) -> None:
+        self._connect = connect
+        self._smtp: smtplib.SMTP | None = None
+        self._fresh = False
+
+    def get(self) -> smtplib.SMTP:
+        """The connection; raises TemporaryFailure or PermanentFailure when there is none."""
+        if self._smtp is not None and not self._fresh:
+            try:
+                alive = self._smtp.noop()[0] == 250
+            except (OSError, smtplib.SMTPException):
+                alive = False
+            if not alive:
+                self.drop()
+        if self._smtp is None:
+            self._smtp = self._connect()
+        self._fresh = True
+        return self._smtp
+
+    @property
+    def ready(self) -> bool:
+        """Whether `get` answers at once (a connection in use in this batch)."""
+        return self._smtp is not None and self._fresh
+
+    def batch_done(self) -> None:
+        """The next use may come after a pause: check the connection then."""
+        self._fresh = False
+
+    def drop(self) -> None:
+        """Forget a connection that may be half-dead."""
+        if self._smtp is not None:
+            _close(self._smtp)
+            self._smtp = None
+
+    def close(self) -> None:
+        if self._smtp is not None:
+            _close(self._smtp, polite=True)
+            self._smtp = None
+
+
+# What the sending loop reads of a row; the rest is read only for a row sent without
+# its rendered bytes.
+_SEND_FIELDS = ("id", "raw", "to_email", "message_id", "attempts", "created_at", "next_attempt_at")
+
+
 def outbox_deliver_batch(
     *,
     worker_id: str,
     limit: int | None = None,
     limiter: RateLimiter | None = None,
     connect: Callable[[], smtplib.SMTP] = smtp_connect,
+    relay: Relay | None = None,
 ) -> DeliveryReport:
     """Claim up to `limit` due messages and deliver them over one SMTP connection.
 
     Each outcome is written right after its send. When the relay cannot be
-    reached, the whole rest of the batch is put back with back-off.
+    reached, the whole rest of the batch is put back with back-off. Give a
+    `relay` to keep its connection for the next batch; without one the batch
+    opens (with `connect`) and closes its own.
     """
     report = DeliveryReport()
     ids = outbox_claim(worker_id=worker_id, limit=limit or settings.MAIL_BATCH_SIZE)
     report.claimed = len(ids)
     if not ids:
         return report
+    _quick_commits()
     limiter = limiter or RateLimiter(settings.MAIL_RATE_PER_MINUTE)
-    messages = (
-        OutboxMessage.objects.filter(id__in=ids).prefetch_related("attachments").order_by("id")
-    )
+    own_relay = relay is None
+    relay = relay or Relay(connect)
     sender = envelope_sender()
-    smtp: smtplib.SMTP | None = None
-    pending = list(messages)
+    pending = list(OutboxMessage.objects.filter(id__in=ids).only(*_SEND_FIELDS).order_by("id"))
+    pending.reverse()  # popped from the end, in id order
     # A batch slower than the stale threshold (a low rate cap, a slow relay) renews its
     # claim as it goes, so the reaper does not hand its messages to another worker; a
     # message reaped all the same (this worker stalled) is left to whoever has it now.
     renew_every = settings.MAIL_STALE_SECONDS / 3
     renewed = time.monotonic()
+    # The SMTP conversation runs in a thread of its own, so that while one message goes
+    # out, the outcome of the one before it is written (in this thread, on this thread's
+    # database connection). A message is recorded as soon as the next one is on its way:
+    # a crash can still repeat only the message whose "sent" was being written.
+    wire = ThreadPoolExecutor(max_workers=1, thread_name_prefix="smtp")
+    delivered: OutboxMessage | None = None  # accepted by the relay, not yet recorded
+
+    def record_delivered() -> None:
+        nonlocal delivered
+        if delivered is not None:
+            _record_sent(delivered, worker_id)
+            report.sent += 1
+            delivered = None
+
     try:
         while pending:
-            message = pending.pop(0)
+            message = pending.pop()
+            if not (relay.ready and limiter.ready()):
+                record_delivered()  # no delivered message waits unrecorded for a connection or pace
             try:
-                if smtp is None:
-                    smtp = connect()
+                smtp = relay.get()
             except (TemporaryFailure, PermanentFailure) as error:
                 # The relay is unreachable or refuses us: the whole batch waits.
+                record_delivered()
                 for waiting in [message, *pending]:
                     _count(report, _record_failure(waiting, worker_id, error), error)
                 break
@@ -309,28 +404,50 @@ def outbox_deliver_batch(
                 if message.pk not in held:
                     continue
             try:
-                data = message_bytes(build_email(message))
-                smtp_send(smtp, sender=sender, recipient=message.to_email, data=data)
+                data = message_bytes(message)
+                sending = wire.submit(
+                    smtp_send, smtp, sender=sender, recipient=message.to_email, data=data
+                )
+            except Exception as error:
+                sending = error_future(error)
+            try:
+                record_delivered()
+            except BaseException:
+                # The database failed us: let the conversation end, then give up the batch
+                # (the reaper queues what is left "sending" again).
+                with contextlib.suppress(Exception):
+                    sending.result()
+                raise
+            try:
+                sending.result()
             except (TemporaryFailure, PermanentFailure) as error:
                 _count(report, _record_failure(message, worker_id, error), error)
                 if isinstance(error, TemporaryFailure):
-                    _close(smtp)  # the connection may be half-dead: start afresh
-                    smtp = None
+                    relay.drop()  # the connection may be half-dead: start afresh
             except Exception as error:
                 # This message cannot be built or sent at all (a header with a line break,
                 # an address smtplib cannot encode): it fails alone instead of leaving the
                 # rest of the batch "sending" for the reaper, again and again.
                 failure = PermanentFailure(f"cannot send: {type(error).__name__}: {error}")
                 _count(report, _record_failure(message, worker_id, failure), failure)
-                _close(smtp)  # it may have stopped half-way through a command
-                smtp = None
+                relay.drop()  # it may have stopped half-way through a command
             else:
-                _record_sent(message, worker_id)
-                report.sent += 1
+                delivered = message
+        record_delivered()
     finally:
-        if smtp is not None:
-            _close(smtp, polite=True)
+        wire.shutdown(wait=True)
+        if own_relay:
+            relay.close()
+        else:
+            relay.batch_done()
     return report
+
+
+def error_future(error: BaseException) -> Future:
+    """A finished Future that raises `error`."""
+    future: Future = Future()
+    future.set_exception(error)
+    return future
 
 
 def _count(report: DeliveryReport, outcome: str, error: Exception) -> None:
@@ -352,18 +469,22 @@ def _close(smtp: smtplib.SMTP, *, polite: bool = False) -> None:
 
 
 def outbox_drain(*, worker_id: str, max_batches: int | None = None) -> DeliveryReport:
-    """Deliver batches until nothing is due (or `max_batches`); return the totals."""
+    """Deliver batches over one connection until nothing is due (or `max_batches`)."""
     total = DeliveryReport()
     limiter = RateLimiter(settings.MAIL_RATE_PER_MINUTE)
+    relay = Relay()
     batches = 0
-    while max_batches is None or batches < max_batches:
-        report = outbox_deliver_batch(worker_id=worker_id, limiter=limiter)
-        batches += 1
-        if not report.claimed:
-            break
-        total.claimed += report.claimed
-        total.sent += report.sent
-        total.retrying += report.retrying
-        total.failed += report.failed
-        total.errors += report.errors
+    try:
+        while max_batches is None or batches < max_batches:
+            report = outbox_deliver_batch(worker_id=worker_id, limiter=limiter, relay=relay)
+            batches += 1
+            if not report.claimed:
+                break
+            total.claimed += report.claimed
+            total.sent += report.sent
+            total.retrying += report.retrying
+            total.failed += report.failed
+            total.errors += report.errors
+    finally:
+        relay.close()
     return total

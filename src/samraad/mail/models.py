@@ -66,6 +66,9 @@ class OutboxMessage(models.Model):
     subject = models.CharField(_("subject"), max_length=998)
     body_text = models.TextField(_("text"))
     body_html = models.TextField(_("HTML"), blank=True)
+    # The message as it goes on the wire, rendered when queued (see mail/mime.py); empty
+    # when it could not be rendered, and the worker then fails it with the reason.
+    raw = models.BinaryField(_("raw message"), default=b"", editable=False)
 
     status = models.CharField(
         _("status"), max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.QUEUED

@@ -5,17 +5,19 @@ from __future__ import annotations
 import email
 import email.policy
 import hashlib
+import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samraad.core.errors import ServiceError
+from samraad.mail.mime import render_message
 from samraad.mail.models import (
     CaughtMessage,
     MailTemplate,
@@ -28,6 +30,8 @@ from samraad.mail.templating import LANGUAGES, mail_kind, render_mail, unknown_p
 if TYPE_CHECKING:
     from samraad.accounts.models import User
     from samraad.directory.models import Person
+
+logger = logging.getLogger(__name__)
 
 
 def caught_message_store(*, mail_from: str, rcpt_tos: list[str], raw: bytes) -> CaughtMessage:
@@ -89,35 +93,63 @@ def mail_queue(
     already there and queues nothing new.
     """
     key = dedupe_key(purpose, to_email, about)
-    if existing := OutboxMessage.objects.filter(dedupe_key=key).first():
-        return existing
+    message_id, now = _new_message_id(), timezone.now()
+    to_email = to_email.strip()
     try:
-        with transaction.atomic():
-            message = OutboxMessage.objects.create(
-                dedupe_key=key,
-                purpose=purpose,
-                message_id=_new_message_id(),
-                to_email=to_email.strip(),
-                to_name=to_name,
-                person=person,
-                reply_to=reply_to,
-                language=language,
-                subject=subject,
-                body_text=text,
-                body_html=html,
-                next_attempt_at=timezone.now(),
+        raw = render_message(
+            message_id=message_id,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to_email=to_email,
+            to_name=to_name,
+            subject=subject,
+            text=text,
+            html=html,
+            reply_to=reply_to,
+            language=language,
+            attachments=attachments,
+            date=now,
+        )
+    except Exception:
+        # Not the caller's problem: the row is kept, and the worker fails it with the reason
+        # for staff to see.
+        logger.warning("cannot render outgoing message %s", key, exc_info=True)
+        raw = b""
+    message = OutboxMessage(
+        dedupe_key=key,
+        purpose=purpose,
+        message_id=message_id,
+        raw=raw,
+        to_email=to_email,
+        to_name=to_name,
+        person=person,
+        reply_to=reply_to,
+        language=language,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        next_attempt_at=now,
+    )
+    # No savepoint: nothing in here is expected to fail. A message with the same key,
+    # queued before or by another process a moment ago, makes the insert do nothing
+    # (ON CONFLICT DO NOTHING, which on PostgreSQL waits for that other transaction), and
+    # the one already there is returned.
+    with transaction.atomic(savepoint=False):
+        OutboxMessage.objects.bulk_create([message], ignore_conflicts=True)
+        pk, stored_id = (
+            OutboxMessage.objects.filter(dedupe_key=key).values_list("pk", "message_id").get()
+        )
+        if stored_id != message_id:
+            return OutboxMessage.objects.get(pk=pk)
+        message.pk = pk
+        OutboxAttachment.objects.bulk_create(
+            OutboxAttachment(
+                message=message,
+                filename=a.filename,
+                content_type=a.content_type,
+                content=a.content,
             )
-            OutboxAttachment.objects.bulk_create(
-                OutboxAttachment(
-                    message=message,
-                    filename=a.filename,
-                    content_type=a.content_type,
-                    content=a.content,
-                )
-                for a in attachments
-            )
-    except IntegrityError:  # another process queued the same message a moment ago
-        return OutboxMessage.objects.get(dedupe_key=key)
+            for a in attachments
+        )
     return message
 
 

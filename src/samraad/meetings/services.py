@@ -81,10 +81,17 @@ def _deadline_check(meeting: Meeting, now: datetime.datetime) -> bool:
     )
 
 
-def _lock_session(session_id: int) -> Session:
-    # PostgreSQL: the session row is the lock every registration for it queues on.
-    # SQLite: the immediate transaction already serialises writers.
-    return Session.objects.select_for_update().select_related("meeting").get(pk=session_id)
+def _lock_session(session_id: int, meeting: Meeting | None = None) -> Session:
+    # PostgreSQL: the session row is the lock every registration for it queues on (only
+    # that row: `of` keeps the meeting's row free). SQLite: the immediate transaction
+    # already serialises writers.
+    if meeting is not None:
+        session = Session.objects.select_for_update().get(pk=session_id, meeting=meeting)
+        session.meeting = meeting
+        return session
+    return (
+        Session.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=session_id)
+    )
 
 
 def member_page_url(token: str) -> str:
@@ -191,7 +198,7 @@ def registration_submit(
     if session.meeting_id != meeting.pk:
         raise ServiceError(_("That session does not belong to this meeting."), code="bad_session")
     late = _deadline_check(meeting, now)
-    session = _lock_session(session.pk)
+    session = _lock_session(session.pk, meeting)
     existing = (
         Registration.objects.select_for_update().filter(meeting=meeting, person=person).first()
     )

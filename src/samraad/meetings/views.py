@@ -32,13 +32,15 @@ def _invalid(request: HttpRequest, message: str) -> HttpResponse:
 @never_cache
 def member_page(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        link = access_link_resolve(token=token, purpose=AccessPurpose.MEMBER)
+        link = access_link_resolve(
+            token=token, purpose=AccessPurpose.MEMBER, related=("round__meeting",)
+        )
     except ServiceError as error:
         return _invalid(request, error.message)
-    meeting = Meeting.objects.filter(round_id=link.round_id).first()
-    if meeting is None:
+    try:
+        meeting = link.round.meeting  # loaded with the link
+    except Meeting.DoesNotExist:
         return _invalid(request, _("This round has no meeting to register for."))
-    meeting.round = link.round  # already loaded with the link
     person = link.person
     page_url = member_page_url(token)
     form = RegistrationForm(request.POST or None, meeting=meeting)

@@ -5,11 +5,9 @@ from __future__ import annotations
 import re
 import threading
 import time
-from unittest import mock
 
 import pytest
 from django.db import IntegrityError, connection, connections, transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from samraad.core.errors import ServiceError
@@ -120,21 +118,20 @@ class TestMailQueue:
         assert key != dedupe_key("invitation", "soren@aeroe.example", long_about + "y")
         assert queue(about=long_about).pk == queue(about=long_about).pk
 
-    def test_a_concurrent_duplicate_returns_the_message_already_there(self):
-        """Another process committed the same message between the check and the insert."""
+    def test_a_duplicate_inside_the_callers_transaction_leaves_it_usable(self):
+        """The insert hits the unique key (queued before, or by another process a moment
+        ago); the caller's transaction goes on."""
         existing = queue()
 
         with transaction.atomic():
-            # The check finds nothing (as it would before the other commit); the insert then
-            # hits the unique key.
-            with mock.patch.object(QuerySet, "first", return_value=None):
-                again = queue(subject="Sent twice by a retried request")
-            # The caller's transaction is still usable after the unique violation.
+            again = queue(subject="Sent twice by a retried request")
             assert OutboxMessage.objects.count() == 1
+            OutboxMessage.objects.filter(pk=existing.pk).update(to_name="Still usable")
 
         assert again.pk == existing.pk
         assert again.message_id == existing.message_id
         assert OutboxMessage.objects.get().subject == "Invitation til dialogmøde"
+        assert OutboxMessage.objects.get().to_name == "Still usable"
 
     def test_attachments_are_stored_with_the_message(self):
         message = queue(

@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.conf import settings
 from django.test import override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from icalendar import Calendar
 
 from samraad.core.errors import ServiceError
@@ -28,6 +28,13 @@ from samraad.speakers.services import (
 from samraad.speakers.tests.conftest import in_days
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    """The messages asserted below are the English ones (Danish is the default)."""
+    with translation.override("en"):
+        yield
 
 
 def _event(message: OutboxMessage):

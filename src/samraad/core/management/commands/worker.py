@@ -25,7 +25,13 @@ from django.utils.module_loading import import_string
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from samraad.core.services import worker_heartbeat_record
-from samraad.mail.delivery import RateLimiter, outbox_deliver_batch, outbox_drain, outbox_reap
+from samraad.mail.delivery import (
+    RateLimiter,
+    Relay,
+    outbox_deliver_batch,
+    outbox_drain,
+    outbox_reap,
+)
 
 logger = logging.getLogger("samraad.worker")
 
@@ -85,11 +91,21 @@ class Command(DbWorkerCommand):
 
             threads.append(self._start("heartbeat", stop, beat, settings.WORKER_HEARTBEAT_SECONDS))
             if options["mail"]:
-                # One limiter for the life of the process: the cap holds across batches.
+                # One limiter for the life of the process: the cap holds across batches. One
+                # connection to the relay while there is mail, closed when there is none.
                 limiter = RateLimiter(settings.MAIL_RATE_PER_MINUTE)
+                relay = Relay()
 
                 def deliver() -> bool:
-                    report = outbox_deliver_batch(worker_id=worker_id, limiter=limiter)
+                    try:
+                        report = outbox_deliver_batch(
+                            worker_id=worker_id, limiter=limiter, relay=relay
+                        )
+                    except BaseException:
+                        relay.drop()
+                        raise
+                    if not report.claimed:
+                        relay.close()
                     return report.claimed > 0
 
                 threads.append(self._start("mail", stop, deliver, settings.MAIL_POLL_SECONDS))
