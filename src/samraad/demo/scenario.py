@@ -11,13 +11,24 @@ from __future__ import annotations
 import datetime
 import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from samraad.accounts.models import User
+from samraad.accounts.two_factor import demo_device_ensure
 from samraad.core.timeutils import local_datetime, shift_weeks
+from samraad.demo.activity import (
+    CURRENT,
+    CURRENT_ENGAGEMENTS,
+    PREVIOUS,
+    PREVIOUS_ENGAGEMENTS,
+    ActivitySummary,
+    activity_load,
+    has_activity,
+)
 from samraad.directory.models import Municipality, Person, Region, RoleKind
 from samraad.directory.reference import danish_slug
 from samraad.directory.services import (
@@ -30,10 +41,12 @@ from samraad.meetings.models import Meeting, Session, SessionFormat
 from samraad.regional.models import KkrMeeting
 from samraad.regional.services import kkr_meetings_ensure
 from samraad.rounds.models import Round
-from samraad.rounds.services import round_themes_ensure
+from samraad.rounds.services import WEEKS_PER_YEAR, round_themes_ensure
 
 CODE = "ØA26"
 SLUG = "oa26"
+PREVIOUS_CODE = "ØA25"
+TEAMS_JOIN = "https://teams.microsoft.com/l/meetup-join/"
 KL_DOMAIN = "kl.dk"
 
 # The letter's timeline (Copenhagen time).
@@ -195,6 +208,7 @@ class DemoResult:
     council_members: int
     contacts: int
     logins: list[tuple[str, str, str]]  # (who, username, password)
+    activity: list[ActivitySummary] = field(default_factory=list)
 
 
 def weeks_to_open_registration(today: datetime.date) -> int:
@@ -282,6 +296,8 @@ def _login(person: Person, *, password: str, staff: bool = False, superuser: boo
     if created:
         user.set_password(password)
         user.save(update_fields=["password"])
+    # Demo logins with two-factor login share one known authenticator secret (README).
+    demo_device_ensure(user=user)
     return user
 
 
@@ -290,8 +306,23 @@ def _at(parts: tuple[int, ...], weeks: int) -> datetime.datetime:
 
 
 @transaction.atomic
-def demo_load(*, today: datetime.date, original_dates: bool = False) -> DemoResult:
-    """Create or update the ØA26 demo round, its directory of made-up people and demo logins."""
+def demo_load(
+    *,
+    today: datetime.date,
+    original_dates: bool = False,
+    with_activity: bool = False,
+    now: datetime.datetime | None = None,
+    seed: int = 0,
+) -> DemoResult:
+    """Create or update the ØA26 demo round, its directory of made-up people and demo logins.
+
+    `with_activity` (what `samraad demo` asks for) adds what has happened by
+    `now` (see demo.activity): registrations, council input, KKR records,
+    emailed input, speaker requests, and the complete previous round ØA25.
+    A round that already has activity keeps it, so loading twice adds
+    nothing. Without it (the registration benchmark starts from here) the
+    round is empty.
+    """
     weeks = 0 if original_dates else weeks_to_open_registration(today)
     password = settings.DEMO_PASSWORD
     municipalities = list(Municipality.objects.select_related("region").order_by("code"))
@@ -363,27 +394,89 @@ def demo_load(*, today: datetime.date, original_dates: bool = False) -> DemoResu
     if first_mayor := mayors.order_by("municipality__code").first():
         logins.append(("presenter (KL board)", first_mayor.email, password))
 
+    round_ = _round_load(years_back=0, weeks=weeks, contact=secretariat)
+    summaries: list[ActivitySummary] = []
+    if with_activity:
+        if now is None:
+            now = timezone.now()
+            if timezone.localdate(now) != today:
+                now = local_datetime(today.year, today.month, today.day, 12)
+        staff = User.objects.filter(person=secretariat).first()
+        # Last year's round, complete, so that comparisons and attendance mean something.
+        if not Round.objects.filter(code=PREVIOUS_CODE).exists():
+            previous = _round_load(years_back=1, weeks=weeks - WEEKS_PER_YEAR, contact=secretariat)
+            summaries.append(
+                activity_load(
+                    round=previous,
+                    plan=PREVIOUS,
+                    engagements=PREVIOUS_ENGAGEMENTS,
+                    as_of=now,
+                    staff=staff,
+                    seed=seed,
+                )
+            )
+        if not has_activity(round_):
+            summaries.insert(
+                0,
+                activity_load(
+                    round=round_,
+                    plan=CURRENT,
+                    engagements=CURRENT_ENGAGEMENTS,
+                    as_of=now,
+                    staff=staff,
+                    seed=seed,
+                ),
+            )
+    return DemoResult(
+        round=round_,
+        weeks_shifted=weeks,
+        council_members=len(members),
+        contacts=len(contacts),
+        logins=logins,
+        activity=summaries,
+    )
+
+
+def _code(years_back: int) -> str:
+    """ØA26, or the code of the round `years_back` years before it (ØA25)."""
+    return f"ØA{26 - years_back}"
+
+
+def _slug(years_back: int) -> str:
+    return f"oa{26 - years_back}"
+
+
+def _text(value: str, years_back: int) -> str:
+    if not years_back:
+        return value
+    return value.replace(CODE, _code(years_back)).replace("2026", str(2026 - years_back))
+
+
+def _round_load(*, years_back: int, weeks: int, contact: Person) -> Round:
+    """The round (ØA26, or one of the years before it) with its meeting, sessions and KKR
+    meetings, on the letter's timeline moved by `weeks` weeks."""
+    code, slug = _code(years_back), _slug(years_back)
     round_, _ = Round.objects.update_or_create(
-        code=CODE,
+        code=code,
         defaults={
-            "slug": SLUG,
-            "year": 2026,
-            "title": TITLE,
-            "title_en": TITLE_EN,
-            "intro": INTRO,
-            "intro_en": INTRO_EN,
-            "meetings_text": MEETINGS_TEXT,
-            "meetings_text_en": MEETINGS_TEXT_EN,
-            "kkr_text": KKR_TEXT,
-            "kkr_text_en": KKR_TEXT_EN,
-            "input_text": INPUT_TEXT,
-            "input_text_en": INPUT_TEXT_EN,
+            "slug": slug,
+            "year": 2026 - years_back,
+            "title": _text(TITLE, years_back),
+            "title_en": _text(TITLE_EN, years_back),
+            "intro": _text(INTRO, years_back),
+            "intro_en": _text(INTRO_EN, years_back),
+            "meetings_text": _text(MEETINGS_TEXT, years_back),
+            "meetings_text_en": _text(MEETINGS_TEXT_EN, years_back),
+            "kkr_text": _text(KKR_TEXT, years_back),
+            "kkr_text_en": _text(KKR_TEXT_EN, years_back),
+            "input_text": _text(INPUT_TEXT, years_back),
+            "input_text_en": _text(INPUT_TEXT_EN, years_back),
             "starts_on": shift_weeks(STARTS_ON, weeks),
             "ends_on": shift_weeks(ENDS_ON, weeks),
             "negotiations_start": shift_weeks(NEGOTIATIONS_START, weeks),
             "input_deadline": _at(INPUT_DEADLINE, weeks),
-            "input_address": f"oa26-input@{KL_DOMAIN}",
-            "contact": secretariat,
+            "input_address": f"{slug}-input@{KL_DOMAIN}",
+            "contact": contact,
             "is_published": True,
         },
     )
@@ -391,7 +484,7 @@ def demo_load(*, today: datetime.date, original_dates: bool = False) -> DemoResu
     meeting, _ = Meeting.objects.update_or_create(
         round=round_,
         defaults={
-            "title": "Virtuelt stormøde om ØA26",
+            "title": f"Virtuelt stormøde om {code}",
             "registration_opens_at": _at(REGISTRATION_OPENS, weeks),
             "registration_deadline": _at(REGISTRATION_DEADLINE, weeks),
             "link_release_at": None,
@@ -404,7 +497,7 @@ def demo_load(*, today: datetime.date, original_dates: bool = False) -> DemoResu
             "ends_at": _at(end, weeks),
             "format": SessionFormat.TEAMS_MEETING,
             "capacity": 1000,
-            "join_url": f"https://teams.microsoft.com/l/meetup-join/demo-oa26-session-{index + 1}",
+            "join_url": f"{TEAMS_JOIN}demo-{slug}-session-{index + 1}",
         }
         if index < len(sessions):
             Session.objects.filter(pk=sessions[index].pk).update(**values)
@@ -420,14 +513,8 @@ def demo_load(*, today: datetime.date, original_dates: bool = False) -> DemoResu
             defaults={
                 "starts_at": _at(start, weeks),
                 "place": place,
-                "agenda_item": "Drøftelse af ØA26",
+                "agenda_item": f"Drøftelse af {code}",
             },
         )
     kkr_meetings_ensure(round=round_)  # agendas and empty records for the KKR secretaries
-    return DemoResult(
-        round=round_,
-        weeks_shifted=weeks,
-        council_members=len(members),
-        contacts=len(contacts),
-        logins=logins,
-    )
+    return round_

@@ -12,8 +12,10 @@ from samraad.rounds.models import Round
 
 class Command(BaseCommand):
     help = (
-        "Load the ØA26 demo round with made-up people. Dates move by whole weeks so that "
-        "registration is open today, unless --original-dates."
+        "Load the ØA26 demo round with made-up people and what they have done so far "
+        "(registrations, council input, KKR records, emailed input, speaker requests), and the "
+        "complete previous round ØA25. Dates move by whole weeks so that registration is open "
+        "today, unless --original-dates."
     )
 
     def add_arguments(self, parser) -> None:
@@ -32,12 +34,16 @@ class Command(BaseCommand):
         if if_empty and Round.objects.exists():
             self.stdout.write("The database already has a round; the demo is not loaded again.")
             return
-        result = demo_load(today=timezone.localdate(), original_dates=original_dates)
+        result = demo_load(
+            today=timezone.localdate(), original_dates=original_dates, with_activity=True
+        )
         deadline = timezone.localtime(result.round.meeting.registration_deadline)
         self.stdout.write(
             f"Loaded {result.round.code}: {result.council_members} council members, "
             f"{result.contacts} municipal contacts; dates moved {result.weeks_shifted} weeks. "
             f"Registration deadline {deadline:%d-%m-%Y %H:%M}."
         )
+        for summary in result.activity:
+            self.stdout.write(f"  {summary.line()}")
         for who, username, password in result.logins:
             self.stdout.write(f"  {who}: {username} / {password}")
