@@ -96,6 +96,12 @@ test-postgres: install
 e2e: install e2e-deps
 	unset DATABASE_URL; $(BIN)/pytest -m e2e $(PYTEST_ARGS)
 
+# Django's deployment checklist against the production settings (DEBUG and demo mode off,
+# a throwaway SECRET_KEY, ALLOWED_HOSTS set): any warning fails. See README, "Production security".
+.PHONY: check-deploy
+check-deploy: install
+	SAMRAAD=$(BIN)/samraad scripts/check-deploy
+
 clean:
 	rm -rf $(VENV) node_modules staticfiles
 
@@ -107,9 +113,23 @@ KILL ?= 0
 bench-mail: $(BIN)/.installed
 	$(BIN)/python bench/mail.py --kill $(KILL)
 
+# Theme analysis benchmark (issue 6): 1,000 generated Danish documents of about 400 words
+# through the analysis (spaCy's Danish lookup lemmas, TF-IDF + NMF, the service-area lexicon).
+# Last line: {"docs", "words", "seconds", "themes"}; the bar is seconds <= 30. See bench/README.md.
+.PHONY: bench-analysis
+bench-analysis: $(BIN)/.installed
+	$(BIN)/python bench/analysis.py
+
 # Registration benchmark (issue 4): 2,440 members open their page and register through
 # gunicorn (two workers, production settings) on SQLite, then on PostgreSQL at
 # TEST_POSTGRES_URL where one answers (in a database of its own). See bench/README.md.
 .PHONY: bench-registration
 bench-registration: install
 	TEST_POSTGRES_URL="$(TEST_POSTGRES_URL)" $(BIN)/python bench/registration.py
+
+# Coverage dashboard benchmark (issue 6): the dashboard at 100 and at 10,000 registrations
+# and /healthz, 50 requests each in a row through gunicorn; query counts under
+# CaptureQueriesContext. DATABASE_URL=postgres://… runs it in a database of its own there.
+.PHONY: bench-dashboard
+bench-dashboard: install
+	$(BIN)/python bench/dashboard.py

@@ -3,6 +3,7 @@
 import pytest
 
 from samraad.tests_support.factories import StaffUserFactory
+from samraad.tests_support.login import log_in_verified
 
 
 @pytest.fixture
@@ -12,5 +13,5 @@ def staff_user(db):
 
 @pytest.fixture
 def staff_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
+    """A client logged in as staff, two-factor login passed."""
+    return log_in_verified(client, staff_user)

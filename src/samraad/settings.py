@@ -40,7 +40,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     "samraad.accounts",
-    "django.contrib.admin",
+    "samraad.accounts.admin_config.SamraadAdminConfig",  # django.contrib.admin with two-factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -49,6 +49,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
     "samraad.core",
     "samraad.directory",
     "samraad.rounds",
@@ -56,8 +60,15 @@ INSTALLED_APPS = [
     "samraad.regional",
     "samraad.councils",
     "samraad.speakers",
+    "samraad.themes",
+    "samraad.insights",
+    # The REST API; `ninja` serves its docs page's Swagger UI from local static files.
+    "ninja",
+    "samraad.api",
+    "samraad.briefing",
     "samraad.mail",
     "samraad.demo",
+    "samraad.audit",
 ]
 
 MIDDLEWARE = [
@@ -68,8 +79,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Who is acting, for the audit log (samraad/audit/context.py).
+    "samraad.audit.context.AuditContextMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "samraad.urls"
@@ -117,6 +132,7 @@ WORKER_PERIODIC_JOBS = [
     "samraad.meetings.invitations.invitation_reminders_due",
     "samraad.meetings.invitations.day_reminders_due",
     "samraad.councils.services.input_reminders_due",
+    "samraad.audit.privacy.rounds_retention_due",
 ]
 
 # A presenter's engagements must be at least this many minutes apart (travel between
@@ -134,6 +150,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Two-factor login (django-otp) for staff and the roles with a staff login: an
+# authenticator app (TOTP) with single-use recovery codes. The name the app shows:
+OTP_TOTP_ISSUER = os.environ.get("SAMRAAD_TOTP_ISSUER", "Samråd")
+# The admin lists devices without their keys and recovery codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# django-otp's own per-device back-off is off: the login rate limit below counts
+# wrong codes with wrong passwords, per account and per client, with one message.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+# Login rate limit (samraad/accounts/throttle.py): this many failed steps (password
+# or code) within the window lock further attempts for that account, or from that
+# client address, until the window has passed. The per-client limit is higher:
+# a secretariat's office shares one address.
+LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
+LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", default=5)
+LOGIN_FAILURES_PER_CLIENT = env_int("LOGIN_FAILURES_PER_CLIENT", default=20)
+# How many proxies in front of Samråd append to X-Forwarded-For (0: use the
+# connection's address). The client is the address that many entries from the right.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", default=0)
+# Demo mode only: the authenticator secret (base32) of every demo login.
+DEMO_TOTP_SECRET = os.environ.get("SAMRAAD_DEMO_TOTP_SECRET", "SAMRAADDEMOSAMRAADDEMOSAMRAADDEM")
 
 # --- Language and time ----------------------------------------------------
 LANGUAGE_CODE = "da"
@@ -224,19 +261,59 @@ ASSOCIATION_ADDRESS = os.environ.get(
 ).replace("\\n", "\n")
 
 # --- Security -------------------------------------------------------------
+# Production (neither DEBUG nor demo mode, or SAMRAAD_SECURE=1) runs behind TLS:
+# secure `__Host-` cookies, HSTS, redirect to https. Everything else holds in all
+# modes, so the tests exercise it (the Content Security Policy above all).
+SECURE_MODE = env_bool("SAMRAAD_SECURE", default=not DEBUG and not DEMO_MODE)
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if not DEBUG and not DEMO_MODE:
+if SECURE_MODE:
+    # `__Host-` cookies are only accepted over https, for this host and path /.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
+    # The header the TLS-terminating proxy sets, as "Header-Name: value"; empty: none.
+    _proxy_ssl_header = os.environ.get("SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto: https")
+    if _proxy_ssl_header.strip():
+        _name, _sep, _value = _proxy_ssl_header.partition(":")
+        if not _sep or not _name.strip() or not _value.strip():
+            raise ImproperlyConfigured(
+                f"SECURE_PROXY_SSL_HEADER={_proxy_ssl_header!r} is not 'Header-Name: value'."
+            )
+        SECURE_PROXY_SSL_HEADER = (
+            "HTTP_" + _name.strip().upper().replace("-", "_"),
+            _value.strip(),
+        )
+# Content Security Policy (django-csp), in every mode: scripts and styles only from
+# Samråd's own static files, never inline. A mail's HTML is served with a sandboxed
+# policy of its own (core/responses.py), which the middleware leaves as it is.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -20,8 +20,9 @@ from samraad.mail.inbound import inbound_receive
 from samraad.mail.models import InboundSource, TriageStatus
 from samraad.rounds.services import round_themes_ensure
 from samraad.tests_support.factories import RoundFactory, StaffUserFactory
+from samraad.tests_support.login import browser_log_in
 from tests.e2e.conftest import assert_accessible
-from tests.e2e.test_registration_journey import PASSWORD, caught_mail_text, mail_to_catcher
+from tests.e2e.test_registration_journey import caught_mail_text, mail_to_catcher
 
 pytestmark = pytest.mark.django_db(transaction=True)
 __all__ = ["mail_to_catcher"]  # the fixture, shared with the registration journey
@@ -48,9 +49,7 @@ def staff_login(browser: Browser, base: str) -> Page:
     staff = browser.new_context().new_page()
     user = StaffUserFactory()
     staff.goto(base + "/accounts/login/")
-    staff.get_by_label("Brugernavn").fill(user.username)
-    staff.get_by_label("Adgangskode").fill(PASSWORD)
-    staff.get_by_role("button", name="Log ind").click()
+    browser_log_in(staff, user)  # password, then the code
     return staff
 
 

@@ -8,17 +8,17 @@ import io
 import pytest
 from playwright.sync_api import Page, expect
 
+from samraad.accounts.models import User
 from samraad.directory.models import Region, RoleKind
 from samraad.directory.services import person_upsert
 from samraad.regional.models import KkrMeeting, KkrRecord, KkrRecordStatus
 from samraad.regional.services import kkr_meetings_ensure
 from samraad.rounds.services import round_themes_ensure
 from samraad.tests_support.factories import RoundFactory, StaffUserFactory, UserFactory
+from samraad.tests_support.login import browser_log_in
 from tests.e2e.conftest import assert_accessible
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-PASSWORD = "correct horse battery staple"
 
 
 def small_pdf() -> bytes:
@@ -43,9 +43,7 @@ def log_in_in_english(page: Page, base: str, path: str, username: str) -> None:
     page.goto(base + path)  # anonymous: sent to the login page, in Danish
     page.get_by_role("button", name="English", exact=True).click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    browser_log_in(page, User.objects.get(username=username))  # password, then the code
     expect(page).to_have_url(base + path)
 
 

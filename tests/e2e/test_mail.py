@@ -13,11 +13,10 @@ from playwright.sync_api import Page, expect
 from samraad.mail.catcher import catcher_controller
 from samraad.mail.delivery import outbox_drain
 from samraad.tests_support.factories import StaffUserFactory
+from samraad.tests_support.login import browser_log_in
 from tests.e2e.conftest import assert_accessible
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-PASSWORD = "correct horse battery staple"
 
 
 def free_port() -> int:
@@ -41,9 +40,7 @@ def catcher_port() -> Iterator[int]:
 def log_in(page: Page, base: str) -> None:
     user = StaffUserFactory(email="mette.proevelund@kl.dk", first_name="Mette")
     page.goto(base + "/accounts/login/")
-    page.get_by_label("Brugernavn").fill(user.username)
-    page.get_by_label("Adgangskode").fill(PASSWORD)
-    page.get_by_role("button", name="Log ind").click()
+    browser_log_in(page, user)  # password, then the code
     expect(page).to_have_url(base + "/staff/")
 
 

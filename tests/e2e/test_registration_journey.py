@@ -25,11 +25,10 @@ from samraad.tests_support.factories import (
     SessionFactory,
     StaffUserFactory,
 )
+from samraad.tests_support.login import browser_log_in
 from tests.e2e.conftest import assert_accessible
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-PASSWORD = "correct horse battery staple"
 
 
 def free_port() -> int:
@@ -97,9 +96,7 @@ def test_member_registers_changes_session_and_gets_the_link_after_release(
     staff = staff_context.new_page()
     user = StaffUserFactory()
     staff.goto(base + "/accounts/login/")
-    staff.get_by_label("Brugernavn").fill(user.username)
-    staff.get_by_label("Adgangskode").fill(PASSWORD)
-    staff.get_by_role("button", name="Log ind").click()
+    browser_log_in(staff, user)  # password, then the code
     invitation = caught_mail_text(staff, base, "Invitation: Virtuelt stormøde om ØA99")
     link = next(word for word in invitation.split() if "/m/" in word)
 

@@ -3,9 +3,12 @@ the skip link, staff login and the 404 page, each checked by axe-core."""
 
 from __future__ import annotations
 
+import base64
 import re
+import time
 
 import pytest
+from django_otp.oath import TOTP
 from playwright.sync_api import Locator, Page, expect
 
 from samraad.core.timeutils import local_datetime
@@ -17,6 +20,7 @@ from samraad.tests_support.factories import (
     SessionFactory,
     StaffUserFactory,
 )
+from samraad.tests_support.login import totp_code, verified_device
 from tests.e2e.conftest import assert_accessible
 
 # live_server serves from another thread, so the data must be committed. The
@@ -110,6 +114,7 @@ def test_skip_link_moves_focus_to_main_content(
 
 def test_staff_login(page: Page, live_server) -> None:
     user = StaffUserFactory()
+    device = verified_device(user)
 
     page.goto(live_server.url + "/accounts/login/")
     assert_accessible(page)
@@ -117,12 +122,49 @@ def test_staff_login(page: Page, live_server) -> None:
     page.get_by_label("Adgangskode").fill(PASSWORD)
     page.get_by_role("button", name="Log ind").click()
 
+    # The second step: the authenticator app's code (a wrong one first).
+    expect(page).to_have_url(re.compile(r"/accounts/verify/\?next=%2Fstaff%2F$"))
+    assert_accessible(page)
+    page.locator("#id_code").fill("000000")
+    page.locator("main form button[type=submit]").first.click()
+    expect(page.locator("#id_code-error")).to_be_visible()
+    assert_accessible(page)
+    page.locator("#id_code").fill(totp_code(device))
+    page.locator("main form button[type=submit]").first.click()
+
     expect(page).to_have_url(live_server.url + "/staff/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Backoffice")
     assert_accessible(page)
     page.get_by_role("link", name="Worker og kø").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Worker og kø")
     assert_accessible(page)
+
+
+def test_staff_set_up_two_factor_login_and_get_recovery_codes(page: Page, live_server) -> None:
+    user = StaffUserFactory()
+    base = live_server.url
+
+    page.goto(base + "/staff/")
+    page.get_by_role("button", name="English", exact=True).click()
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Set up two-factor login")
+    expect(page.locator("svg.totp-qr")).to_be_visible()
+    assert_accessible(page)
+    secret = page.get_by_test_id("totp-secret").inner_text()
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    totp = TOTP(key)
+    totp.time = time.time()
+    page.get_by_label("Code").fill(f"{totp.token():06d}")
+    page.get_by_role("button", name="Confirm").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Recovery codes")
+    expect(page.get_by_test_id("recovery-codes").locator("li")).to_have_count(10)
+    assert_accessible(page)
+    page.get_by_role("link", name="I have kept the codes; continue").click()
+    expect(page).to_have_url(base + "/staff/")
 
 
 def test_staff_login_with_wrong_password_shows_error(page: Page, live_server) -> None:

@@ -6,24 +6,22 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from samraad.accounts.models import User
 from samraad.mail.models import OutboxMessage
 from samraad.speakers.models import SpeakerStatus
 from samraad.speakers.services import speaker_assign
 from samraad.speakers.tests.conftest import in_days, make_world
 from samraad.tests_support.factories import StaffUserFactory
+from samraad.tests_support.login import browser_log_in
 from tests.e2e.conftest import assert_accessible
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-PASSWORD = "correct horse battery staple"
 
 
 def log_in(page: Page, base: str, username: str, path: str) -> None:
     """Open `path`, log in on the login page it sends to, and choose English."""
     page.goto(base + path)
-    page.get_by_label("Brugernavn").fill(username)
-    page.get_by_label("Adgangskode").fill(PASSWORD)
-    page.get_by_role("button", name="Log ind").click()
+    browser_log_in(page, User.objects.get(username=username))  # password, then the code
     expect(page).to_have_url(base + path)
     page.get_by_role("button", name="English", exact=True).click()
     expect(page.locator("html")).to_have_attribute("lang", "en")

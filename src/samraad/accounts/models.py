@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -58,3 +59,29 @@ class AccessLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} ({self.get_purpose_display()})"
+
+
+class LoginFailureScope(models.TextChoices):
+    ACCOUNT = "account", _("account")
+    CLIENT = "client", _("client address")
+
+
+class LoginFailure(models.Model):
+    """One failed login step (password or two-factor code), kept for the rate limit's window.
+
+    `key` is a keyed hash of the account name or client address, so the table
+    holds no usernames that someone mistyped. Rows live in the database (not a
+    per-process cache) so that every web process counts the same failures.
+    """
+
+    scope = models.CharField(max_length=16, choices=LoginFailureScope.choices)
+    key = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("failed login")
+        verbose_name_plural = _("failed logins")
+        indexes = [models.Index(fields=["scope", "key", "created_at"], name="login_failure_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key[:8]}… {self.created_at:%Y-%m-%d %H:%M}"

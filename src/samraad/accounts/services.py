@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samraad.accounts.models import AccessLink, AccessPurpose
+from samraad.audit.models import AuditAction
+from samraad.audit.services import audit_changes_record
 from samraad.core.errors import ServiceError
 from samraad.core.timeutils import local_zone
 from samraad.directory.models import Person
@@ -49,13 +51,16 @@ def access_link_create(*, round: Round, person: Person, purpose: AccessPurpose) 
     return token
 
 
-def access_link_resolve(*, token: str, purpose: AccessPurpose) -> AccessLink:
+def access_link_resolve(
+    *, token: str, purpose: AccessPurpose, related: tuple[str, ...] = ()
+) -> AccessLink:
     """The live link with this token, marked as used; a ServiceError for any other token.
 
     `first_used_at` is the first use; `last_used_at` is kept to the minute.
 
     Forged, revoked, expired and wrong-purpose tokens get the same answer, so
-    the message reveals nothing about which links exist.
+    the message reveals nothing about which links exist. `related` names more
+    relations to load with the link (select_related).
     """
     invalid = ServiceError(
         _(
@@ -68,9 +73,10 @@ def access_link_resolve(*, token: str, purpose: AccessPurpose) -> AccessLink:
         raise invalid
     try:
         # get(), not first(): the hash is unique, and first()'s ORDER BY costs on a wide select.
-        link = AccessLink.objects.select_related("round", "person", "person__municipality").get(
-            token_hash=_hash(token), purpose=purpose, revoked_at__isnull=True
-        )
+        # The round's contact too: the calendar files of a registration name it as organiser.
+        link = AccessLink.objects.select_related(
+            "round", "round__contact", "person", "person__municipality", *related
+        ).get(token_hash=_hash(token), purpose=purpose, revoked_at__isnull=True)
     except AccessLink.DoesNotExist:
         raise invalid from None
     now = timezone.now()
@@ -95,4 +101,8 @@ def access_links_revoke(*, person: Person, round: Round | None = None) -> int:
     links = AccessLink.objects.filter(person=person, revoked_at__isnull=True)
     if round is not None:
         links = links.filter(round=round)
-    return links.update(revoked_at=timezone.now())
+    count = links.update(revoked_at=timezone.now())
+    audit_changes_record(
+        instance=person, action=AuditAction.REVOKE, changes={"revoked_links": [None, count]}
+    )
+    return count

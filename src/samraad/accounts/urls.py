@@ -7,4 +7,7 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("verify/", views.verify, name="verify"),
+    path("two-factor/setup/", views.setup, name="setup"),
+    path("two-factor/recovery-codes/", views.recovery_codes, name="recovery_codes"),
 ]

@@ -22,3 +22,23 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id}@{self.hostname}"
+
+
+class RateEvent(models.Model):
+    """One counted request for a rate limit (core/ratelimit.py), kept for the limit's window.
+
+    In the database rather than a per-process cache, so that every web process
+    counts the same requests. `key` is a keyed hash (of a client address, say).
+    """
+
+    scope = models.CharField(_("scope"), max_length=32)
+    key = models.CharField(_("key"), max_length=64)
+    created_at = models.DateTimeField(_("when"))
+
+    class Meta:
+        verbose_name = _("rate-limited request")
+        verbose_name_plural = _("rate-limited requests")
+        indexes = [models.Index(fields=["scope", "key", "created_at"], name="rate_event_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key[:8]}… {self.created_at:%Y-%m-%d %H:%M}"

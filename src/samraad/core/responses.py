@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 
+from samraad.core.exports import export_served
+
 
 def download_response(
     content: bytes, *, filename: str, content_type: str = "application/octet-stream"
@@ -13,6 +15,7 @@ def download_response(
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     response["X-Content-Type-Options"] = "nosniff"
+    export_served.send(sender=download_response, filename=filename, content_type=content_type)
     return response
 
 

@@ -29,6 +29,7 @@ from django.utils.translation import override
 
 from samraad.accounts.models import AccessPurpose
 from samraad.accounts.services import access_link_create
+from samraad.audit.services import audit_changes_record
 from samraad.core.errors import ServiceError
 from samraad.core.uploads import CheckedFile, UploadRejected, upload_check
 from samraad.councils.models import (
@@ -302,8 +303,10 @@ def council_input_mark(*, council_input: CouncilInput, status: str) -> CouncilIn
     stamp = {"received_at": now} if status == InputStatus.RECEIVED else {"used_at": now}
     if status == InputStatus.USED and council_input.received_at is None:
         stamp["received_at"] = now
+    before = council_input.status
     CouncilInput.objects.filter(pk=council_input.pk).update(status=status, **stamp)
     council_input.refresh_from_db()
+    audit_changes_record(instance=council_input, changes={"status": [before, status]})
     return council_input
 
 
@@ -513,6 +516,9 @@ def inbound_attach_to_input(
         triage_status=TriageStatus.ATTACHED, triage_note=note
     )
     message.refresh_from_db()
+    audit_changes_record(
+        instance=message, changes={"triage_status": [locked.triage_status, message.triage_status]}
+    )
     council_input.refresh_from_db()
     return AttachResult(council_input=council_input, copied=copied, refused=refused)
 
@@ -529,4 +535,7 @@ def inbound_dismiss(*, message: InboundMessage, reason: str, by_name: str = "") 
         triage_status=TriageStatus.DISMISSED, triage_note=note
     )
     message.refresh_from_db()
+    audit_changes_record(
+        instance=message, changes={"triage_status": [locked.triage_status, message.triage_status]}
+    )
     return message

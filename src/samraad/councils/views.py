@@ -35,6 +35,7 @@ from samraad.councils.services import (
     council_input_submit,
     input_attachment_delete,
 )
+from samraad.directory.models import RoleKind
 from samraad.rounds.models import Theme
 
 
@@ -47,9 +48,28 @@ def _invalid(request: HttpRequest, message: str) -> HttpResponse:
     return render(request, "meetings/link_invalid.html", {"message": message}, status=404)
 
 
+def contact_link_resolve(token: str) -> AccessLink:
+    """The live contact link `token`, whose person is still a municipal contact.
+
+    A person who is no longer a contact (the role removed in the directory) keeps
+    no access through the links in their old mail; the answer is the same as for
+    any other link that does not work, so it tells nothing.
+    """
+    link = access_link_resolve(token=token, purpose=AccessPurpose.MUNICIPAL_CONTACT)
+    if not link.person.roles.filter(kind=RoleKind.MUNICIPAL_CONTACT).exists():
+        raise ServiceError(
+            _(
+                "This link does not work. It may have expired or been replaced. "
+                "You can ask for a new link by email."
+            ),
+            code="invalid_link",
+        )
+    return link
+
+
 def _resolve(token: str) -> tuple[AccessLink, CouncilInput]:
     try:
-        link = access_link_resolve(token=token, purpose=AccessPurpose.MUNICIPAL_CONTACT)
+        link = contact_link_resolve(token)
     except ServiceError as error:
         raise _Invalid(error.message) from None
     if link.person.municipality is None:

@@ -245,7 +245,8 @@ def _csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
     skip = 0
     if re.fullmatch(r"\s*sep=.\s*", first, flags=re.IGNORECASE):
         # Excel writes (and honours) "sep=;" as a first line naming the separator.
-        delimiter, skip = first.strip()[4], 1
+        # lstrip, not strip: the separator itself may be a tab or a space.
+        delimiter, skip = first.lstrip()[4], 1
     else:
         delimiter = _sniff_delimiter(lines)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)

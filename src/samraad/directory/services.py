@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from samraad.audit.models import AuditAction
+from samraad.audit.services import audit_action_record, audit_created_record
 from samraad.core.errors import ServiceError
 from samraad.directory.models import (
     MUNICIPAL_ROLES,
@@ -103,7 +105,7 @@ def people_upsert(*, rows: Iterable[PersonData]) -> UpsertResult:
     Person.objects.bulk_create(to_create, batch_size=500)
     Person.objects.bulk_update(to_update, _PERSON_FIELDS, batch_size=500)
     ids = dict(Person.objects.filter(email__in=list(wanted)).values_list("email", "pk"))
-    Role.objects.bulk_create(
+    roles = Role.objects.bulk_create(
         [
             Role(person_id=ids[email], kind=kind)
             for email, row in wanted.items()
@@ -111,6 +113,12 @@ def people_upsert(*, rows: Iterable[PersonData]) -> UpsertResult:
             if (ids[email], kind) not in have
         ],
         batch_size=500,
+    )
+    # One event for the whole import, not one per row (bulk writes send no model signals).
+    audit_action_record(
+        action=AuditAction.IMPORT,
+        detail=f"people: {len(to_create)} created, {len(to_update)} updated, "
+        f"{len(roles)} roles added",
     )
     return UpsertResult(created=len(to_create), updated=len(to_update))
 
@@ -190,7 +198,10 @@ def person_update(
         ) from None
     person.roles.exclude(kind__in=kinds).delete()
     have = set(person.roles.values_list("kind", flat=True))
-    Role.objects.bulk_create([Role(person=person, kind=kind) for kind in sorted(kinds - have)])
+    added = Role.objects.bulk_create(
+        [Role(person=person, kind=kind) for kind in sorted(kinds - have)]
+    )
+    audit_created_record(instances=added)
     return person
 
 
@@ -209,6 +220,7 @@ def municipality_domains_set(*, municipality: Municipality, domains: Iterable[st
         )
     municipality.email_domains.exclude(domain__in=wanted).delete()
     have = set(municipality.email_domains.values_list("domain", flat=True))
-    EmailDomain.objects.bulk_create(
+    added = EmailDomain.objects.bulk_create(
         [EmailDomain(municipality=municipality, domain=d) for d in sorted(wanted - have)]
     )
+    audit_created_record(instances=added)

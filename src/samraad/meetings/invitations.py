@@ -12,21 +12,21 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import override
 
 from samraad.accounts.models import AccessLink, AccessPurpose
 from samraad.accounts.services import access_link_create
+from samraad.core.ratelimit import rate_limited
 from samraad.directory.models import Person, RoleKind
 from samraad.mail.services import mail_queue_template
 from samraad.meetings.models import Invitation, Meeting, Registration, RegistrationStatus
 from samraad.meetings.services import member_page_url, session_label
 
 # "Send me my link": at most this many new links per person an hour, and this
-# many requests per client address an hour (per process: the cache is local
-# unless CACHES points at a shared one).
+# many requests per client address an hour (both counted in the database, so all
+# web processes share them).
 LINKS_PER_PERSON_PER_HOUR = 3
 REQUESTS_PER_ADDRESS_PER_HOUR = 20
 
@@ -194,11 +194,14 @@ def member_link_request(*, email: str, client: str, now: datetime.datetime | Non
     addresses, and requests over the rate limits, do nothing.
     """
     now = now or timezone.now()
-    client_key = f"link-request:{client}"
-    requests = cache.get(client_key, 0)
-    if requests >= REQUESTS_PER_ADDRESS_PER_HOUR:
+    if rate_limited(
+        scope="member-link-request",
+        key=client,
+        limit=REQUESTS_PER_ADDRESS_PER_HOUR,
+        window=datetime.timedelta(hours=1),
+        now=now,
+    ):
         return
-    cache.set(client_key, requests + 1, timeout=3600)
     person = (
         Person.objects.with_role(RoleKind.COUNCIL_MEMBER)
         .filter(email=email.strip().lower())

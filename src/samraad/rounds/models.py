@@ -61,6 +61,15 @@ class Round(models.Model):
         verbose_name=_("contact person"),
     )
     is_published = models.BooleanField(_("published"), default=False)
+    retention_date = models.DateField(
+        _("retention date"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "After this date the round's personal data (advance questions, attendance names, "
+            "incoming and outgoing mail) is anonymised; counts are kept. Empty: kept."
+        ),
+    )
     copied_from = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -56,6 +56,7 @@ def round_copy(*, source: Round, weeks: int = WEEKS_PER_YEAR) -> Round:
         ends_on=shift_weeks(source.ends_on, weeks),
         negotiations_start=shift_weeks(source.negotiations_start, weeks),
         input_deadline=shift_weeks(source.input_deadline, weeks),
+        retention_date=shift_weeks(source.retention_date, weeks),
         input_address=source.input_address,
         contact=source.contact,
         is_published=False,

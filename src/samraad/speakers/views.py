@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from samraad.accounts.models import AccessLink, AccessPurpose
-from samraad.accounts.services import access_link_resolve
+from samraad.accounts.models import AccessLink
 from samraad.core.errors import ServiceError
 from samraad.core.permissions import role_required, staff_required
+from samraad.councils.views import contact_link_resolve
 from samraad.directory.models import RoleKind
 from samraad.mail.models import InboundMessage
 from samraad.speakers.forms import (
@@ -50,7 +50,7 @@ from samraad.speakers.services import (
 
 def _contact_link(request: HttpRequest, token: str) -> AccessLink | HttpResponse:
     try:
-        link = access_link_resolve(token=token, purpose=AccessPurpose.MUNICIPAL_CONTACT)
+        link = contact_link_resolve(token)
     except ServiceError as error:
         return render(request, "meetings/link_invalid.html", {"message": error.message}, status=404)
     if link.person.municipality_id is None:

@@ -1,4 +1,4 @@
-"""Each role lands on its own page after logging in."""
+"""Each role lands on its own page after logging in (password, then the code where needed)."""
 
 import pytest
 from django.urls import reverse
@@ -6,12 +6,21 @@ from django.urls import reverse
 from samraad.directory.models import Municipality, Region, RoleKind
 from samraad.directory.services import person_upsert
 from samraad.tests_support.factories import StaffUserFactory, UserFactory
+from samraad.tests_support.login import PASSWORD, totp_code, verified_device
 
-PASSWORD = "correct horse battery staple"
 
-
-def log_in(client, user):
-    return client.post(reverse("accounts:login"), {"username": user.username, "password": PASSWORD})
+def log_in(client, user, next_url=None):
+    """Both steps through the pages; the answer to the last one."""
+    device = verified_device(user)
+    data = {"username": user.username, "password": PASSWORD}
+    url = reverse("accounts:login")
+    if next_url:
+        data["next"] = next_url
+        url += f"?next={next_url}"
+    response = client.post(url, data)
+    if not response["Location"].startswith(reverse("accounts:verify")):
+        return response
+    return client.post(response["Location"], {"code": totp_code(device)})
 
 
 def test_staff_land_in_the_back_office(client, db):
@@ -40,9 +49,10 @@ def test_other_roles_land_on_their_own_page(client, db, kind, target):
 
 
 def test_next_wins_over_the_start_page(client, db):
-    user = StaffUserFactory()
-    response = client.post(
-        reverse("accounts:login") + "?next=/staff/mail/",
-        {"username": user.username, "password": PASSWORD, "next": "/staff/mail/"},
-    )
+    response = log_in(client, StaffUserFactory(), next_url="/staff/mail/")
     assert response["Location"] == "/staff/mail/"
+
+
+def test_next_to_another_site_is_ignored(client, db):
+    response = log_in(client, StaffUserFactory(), next_url="https://evil.example/")
+    assert response["Location"] == reverse("core:staff_home")

@@ -18,6 +18,7 @@ from samraad.core.models import WorkerHeartbeat
 from samraad.core.selectors import PROBE_TASK_PATH
 from samraad.core.tasks import probe
 from samraad.tests_support.factories import UserFactory
+from samraad.tests_support.login import log_in_verified
 
 HEALTH = reverse("core:health")
 PROBE = reverse("core:probe")
@@ -60,7 +61,7 @@ def test_anonymous_users_are_sent_to_the_login_page(client, url):
 
 
 def test_logged_in_non_staff_users_are_refused(client):
-    client.force_login(UserFactory(is_staff=False))
+    log_in_verified(client, UserFactory(is_staff=False))
     assert client.get(HEALTH).status_code == 403
     assert client.post(PROBE).status_code == 403
     assert not DBTaskResult.objects.exists()

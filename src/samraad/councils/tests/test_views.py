@@ -21,6 +21,7 @@ from samraad.directory.models import Municipality, RoleKind
 from samraad.directory.services import person_upsert
 from samraad.mail.models import OutboxMessage
 from samraad.tests_support.factories import StaffUserFactory, UserFactory
+from samraad.tests_support.login import log_in_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -186,13 +187,13 @@ def staff_urls(round_, aarhus) -> list[str]:
 def test_anonymous_users_go_to_login_and_non_staff_are_refused(client, round_, aarhus):
     for url in staff_urls(round_, aarhus):
         assert client.get(url).status_code == 302
-    client.force_login(UserFactory())
+    log_in_verified(client, UserFactory())
     for url in staff_urls(round_, aarhus):
         assert client.get(url).status_code == 403
 
 
 def test_staff_see_the_roster_with_a_constant_query_count(client, round_, aarhus, contacts):
-    client.force_login(StaffUserFactory())
+    log_in_verified(client, StaffUserFactory())
     url = reverse("councils:staff_roster", args=[round_.slug])
     with CaptureQueriesContext(connection) as few:
         response = client.get(url)
@@ -225,7 +226,7 @@ def test_staff_mark_received_and_see_versions(client, round_, aarhus, contacts):
         council_input=council_input, expected_version=0, data=InputData(economic_situation="x")
     )
     council_input_submit(council_input=council_input, expected_version=council_input.version)
-    client.force_login(StaffUserFactory())
+    log_in_verified(client, StaffUserFactory())
     response = client.post(
         reverse("councils:staff_mark", args=[round_.slug, aarhus.code]), {"status": "received"}
     )
@@ -239,7 +240,7 @@ def test_staff_mark_received_and_see_versions(client, round_, aarhus, contacts):
 
 
 def test_staff_send_links_and_reminders_now(client, round_, contacts):
-    client.force_login(StaffUserFactory())
+    log_in_verified(client, StaffUserFactory())
     client.post(reverse("councils:staff_links", args=[round_.slug]))
     assert OutboxMessage.objects.filter(purpose="contact_invitation").count() == 3
     client.post(reverse("councils:staff_reminders", args=[round_.slug]), {"action": "now"})
@@ -266,7 +267,7 @@ def test_staff_attach_and_dismiss_from_the_message_page(client, round_, aarhus, 
     first, second = receive(), receive()
     attach = reverse("councils:triage_attach", args=[first.pk])
     assert client.post(attach, {"round": round_.pk, "municipality": vejle.pk}).status_code == 302
-    client.force_login(StaffUserFactory())
+    log_in_verified(client, StaffUserFactory())
     page = client.get(reverse("mail:inbound_detail", args=[first.pk])).content.decode()
     assert 'data-testid="triage-actions"' in page
     assert f'<option value="{aarhus.pk}" selected>' in page  # the suggested municipality

@@ -19,6 +19,7 @@ from samraad.directory.services import person_upsert
 from samraad.directory.tests.test_imports import KAREN, SOREN, csv_bytes, xlsx_bytes
 from samraad.directory.views import SESSION_KEY
 from samraad.tests_support.factories import PersonFactory, UserFactory
+from samraad.tests_support.login import log_in_verified
 
 IMPORT = reverse("directory:people_import")
 PREVIEW = reverse("directory:people_import_preview")
@@ -57,7 +58,7 @@ def test_staff_only(client, db, name, args, method):
     response = getattr(client, method)(url)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
-    client.force_login(UserFactory())
+    log_in_verified(client, UserFactory())
     assert getattr(client, method)(url).status_code == 403
 
 

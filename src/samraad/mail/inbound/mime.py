@@ -107,8 +107,12 @@ def decode_header_value(value: str) -> str:
             pieces.extend([between, [data, charset]])
         after_word = True
     pieces.append(value[position:])
-    return "".join(
-        piece if isinstance(piece, str) else decode_bytes(piece[0], piece[1]) for piece in pieces
+    # clean_text again: an encoded word may decode to a NUL, which PostgreSQL refuses.
+    return clean_text(
+        "".join(
+            piece if isinstance(piece, str) else decode_bytes(piece[0], piece[1])
+            for piece in pieces
+        )
     )
 
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 from samraad.mail.models import CaughtMessage
 from samraad.mail.services import caught_message_store
 from samraad.tests_support.factories import UserFactory
+from samraad.tests_support.login import log_in_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +68,7 @@ def test_anonymous_users_are_sent_to_the_login_page(client):
 
 def test_logged_in_non_staff_users_are_refused(client):
     caught = store(minutes(attachments=[(b"x", "application", "pdf", "referat.pdf")]))
-    client.force_login(UserFactory(is_staff=False))
+    log_in_verified(client, UserFactory(is_staff=False))
     for url in urls(caught.pk):
         assert client.get(url).status_code == 403, url
 

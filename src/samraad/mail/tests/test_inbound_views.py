@@ -18,6 +18,7 @@ from samraad.directory.models import EmailDomain, Municipality
 from samraad.mail.inbound import inbound_receive
 from samraad.mail.models import InboundMessage, InboundSource, TriageStatus
 from samraad.tests_support.factories import RoundFactory, UserFactory
+from samraad.tests_support.login import log_in_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +88,7 @@ def test_anonymous_users_are_sent_to_the_login_page(client):
 
 def test_logged_in_non_staff_users_are_refused(client):
     message = receive(input_mail(attachments=[(b"%PDF", "bilag.pdf")]))
-    client.force_login(UserFactory(is_staff=False))
+    log_in_verified(client, UserFactory(is_staff=False))
     for url in urls(message):
         assert client.get(url).status_code == 403, url
 

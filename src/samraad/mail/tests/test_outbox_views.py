@@ -9,6 +9,7 @@ from django.utils import timezone
 from samraad.mail.models import MailTemplate, OutboxMessage, OutboxStatus
 from samraad.mail.services import mail_queue, mail_queue_template
 from samraad.tests_support.factories import UserFactory
+from samraad.tests_support.login import log_in_verified
 
 
 def queue(n: int = 1, **overrides) -> list[OutboxMessage]:
@@ -42,7 +43,7 @@ def fail(message: OutboxMessage, reason: str = "550 5.1.1 No such user") -> None
 def test_staff_only(client, db, name, args):
     url = reverse(name, args=args)
     assert client.get(url).status_code == 302  # to the login page
-    client.force_login(UserFactory())
+    log_in_verified(client, UserFactory())
     assert client.get(url).status_code == 403
 
 

@@ -30,6 +30,7 @@ from samraad.tests_support.factories import (
     SessionFactory,
     UserFactory,
 )
+from samraad.tests_support.login import log_in_verified
 
 
 @pytest.fixture(autouse=True)
@@ -133,7 +134,7 @@ def test_anonymous_users_are_sent_to_the_login(client, meeting, session, importe
 
 
 def test_users_who_are_not_staff_are_refused(client, meeting, session, imported):
-    client.force_login(UserFactory())
+    log_in_verified(client, UserFactory())
     for method, address in every_page(meeting, session, imported):
         assert getattr(client, method)(address).status_code == 403, address
     assert AttendanceRecord.objects.filter(dismissed=True).count() == 0

@@ -15,6 +15,7 @@ from samraad.directory.services import person_upsert
 from samraad.mail.models import OutboxMessage
 from samraad.meetings.invitations import (
     LINKS_PER_PERSON_PER_HOUR,
+    REQUESTS_PER_ADDRESS_PER_HOUR,
     Audience,
     day_reminders_due,
     invitation_reminders_due,
@@ -26,6 +27,7 @@ from samraad.meetings.services import registration_submit
 from samraad.tests_support.factories import MeetingFactory, RoundFactory, SessionFactory
 
 NOW = local_datetime(2025, 3, 1, 10)
+HOUR = datetime.timedelta(hours=1)
 
 
 @pytest.fixture
@@ -149,6 +151,18 @@ def test_send_me_my_link_mails_a_known_member_and_says_nothing_about_others(meet
     (message,) = OutboxMessage.objects.filter(purpose="member_link")
     assert message.to_email == person.email
     assert "/m/" in message.body_text
+
+
+def test_send_me_my_link_is_rate_limited_per_address_across_processes(meeting):
+    people = [member(f"m{n}@aarhus.dk", 751) for n in range(REQUESTS_PER_ADDRESS_PER_HOUR + 3)]
+    for person in people:
+        member_link_request(email=person.email, client="1.2.3.4", now=NOW)
+        cache.clear()  # another web process: nothing shared in memory
+    assert AccessLink.objects.count() == REQUESTS_PER_ADDRESS_PER_HOUR
+
+    member_link_request(email=people[-1].email, client="5.6.7.8", now=NOW)
+    member_link_request(email=people[-2].email, client="1.2.3.4", now=NOW + HOUR)
+    assert AccessLink.objects.count() == REQUESTS_PER_ADDRESS_PER_HOUR + 2
 
 
 def test_send_me_my_link_is_rate_limited_per_person(meeting):

@@ -25,6 +25,7 @@ from samraad.tests_support.factories import (
     SessionFactory,
     UserFactory,
 )
+from samraad.tests_support.login import log_in_verified
 
 
 @pytest.fixture
@@ -167,7 +168,7 @@ def test_template_slots_and_values_must_agree():
 def test_letter_is_staff_only(client, meeting):
     url = reverse("meetings:staff_letter", args=[meeting.round.slug])
     assert client.get(url).status_code == 302
-    client.force_login(UserFactory())
+    log_in_verified(client, UserFactory())
     assert client.get(url).status_code == 403
 
 

@@ -19,6 +19,7 @@ from samraad.meetings.models import Registration
 from samraad.meetings.services import registration_submit
 from samraad.meetings.tasks import send_invitations
 from samraad.tests_support.factories import MeetingFactory, SessionFactory, UserFactory
+from samraad.tests_support.login import log_in_verified
 
 NOW = local_datetime(2025, 3, 1, 10)
 
@@ -47,7 +48,7 @@ def url(name, meeting, *args):
 @pytest.mark.parametrize("name", ["staff_overview", "staff_people"])
 def test_staff_only(client, meeting, name):
     assert client.get(url(name, meeting)).status_code == 302
-    client.force_login(UserFactory())
+    log_in_verified(client, UserFactory())
     assert client.get(url(name, meeting)).status_code == 403
 
 

@@ -12,6 +12,7 @@ from samraad.directory.models import Municipality
 from samraad.regional.models import KkrRecord, KkrRecordStatus
 from samraad.regional.services import kkr_record_approve, kkr_record_save
 from samraad.tests_support.factories import UserFactory
+from samraad.tests_support.login import log_in_verified
 
 from .conftest import pdf_upload
 
@@ -61,7 +62,7 @@ def test_anonymous_is_sent_to_the_login(client, meeting_a, name):
 
 @pytest.mark.parametrize("name", PAGES)
 def test_a_user_without_the_role_is_refused(client, meeting_a, name):
-    client.force_login(UserFactory())
+    log_in_verified(client, UserFactory())
     assert client.get(meeting_url(meeting_a, name)).status_code == 403
     assert client.get(reverse("regional:index")).status_code == 403
 
@@ -70,7 +71,7 @@ def test_a_user_without_the_role_is_refused(client, meeting_a, name):
 def test_a_secretary_sees_their_own_region_and_nothing_of_another(
     client, meeting_a, meeting_b, secretary_a, name
 ):
-    client.force_login(secretary_a)
+    log_in_verified(client, secretary_a)
     assert client.get(meeting_url(meeting_a, name)).status_code == 200
     denied = client.get(meeting_url(meeting_b, name))
     missing = client.get(reverse(f"regional:{name}", args=[999999]))
@@ -79,7 +80,7 @@ def test_a_secretary_sees_their_own_region_and_nothing_of_another(
 
 
 def test_a_secretary_cannot_change_another_regions_record(client, meeting_b, secretary_a):
-    client.force_login(secretary_a)
+    log_in_verified(client, secretary_a)
     response = client.post(meeting_url(meeting_b), record_post(meeting_b, summary="Indbrud"))
     assert response.status_code == 404
     response = client.post(meeting_url(meeting_b, "approve"), {"version": 1})
@@ -94,12 +95,12 @@ def test_minutes_download_only_for_those_allowed(
     minutes = record.minutes.get()
     url = reverse("regional:minutes_download", args=[meeting_a.pk, minutes.pk])
     assert client.get(url).status_code == 302
-    client.force_login(UserFactory())
+    log_in_verified(client, UserFactory())
     assert client.get(url).status_code == 403
-    client.force_login(secretary_b)
+    log_in_verified(client, secretary_b)
     assert client.get(url).status_code == 404
     for user in (secretary_a, staff_user):
-        client.force_login(user)
+        log_in_verified(client, user)
         response = client.get(url)
         assert response.status_code == 200
         assert response["Content-Type"] == "application/pdf"
@@ -111,20 +112,20 @@ def test_minutes_of_one_meeting_are_not_reachable_through_another(
     client, meeting_a, meeting_b, secretary_a, staff_user
 ):
     minutes = with_minutes(meeting_a, secretary_a).minutes.get()
-    client.force_login(staff_user)
+    log_in_verified(client, staff_user)
     url = reverse("regional:minutes_download", args=[meeting_b.pk, minutes.pk])
     assert client.get(url).status_code == 404
 
 
 def test_the_index_lists_only_the_own_region(client, meeting_a, meeting_b, secretary_a):
-    client.force_login(secretary_a)
+    log_in_verified(client, secretary_a)
     html = client.get(reverse("regional:index")).content.decode()
     assert meeting_url(meeting_a) in html
     assert meeting_url(meeting_b) not in html
 
 
 def test_a_secretary_saves_the_record(client, meeting_a, secretary_a):
-    client.force_login(secretary_a)
+    log_in_verified(client, secretary_a)
     themes = list(meeting_a.round.themes.all()[:2])
     aalborg = Municipality.objects.get(code=851)
     data = record_post(
@@ -148,7 +149,7 @@ def test_a_secretary_saves_the_record(client, meeting_a, secretary_a):
 
 
 def test_a_quote_from_another_region_is_refused_with_the_text_kept(client, meeting_a, secretary_a):
-    client.force_login(secretary_a)
+    log_in_verified(client, secretary_a)
     data = record_post(
         meeting_a,
         summary="Min tekst",
@@ -167,7 +168,7 @@ def test_a_quote_from_another_region_is_refused_with_the_text_kept(client, meeti
 def test_a_disguised_file_is_refused_with_a_reason_and_the_text_kept(
     client, meeting_a, secretary_a
 ):
-    client.force_login(secretary_a)
+    log_in_verified(client, secretary_a)
     data = record_post(meeting_a, summary="Ikke tabt")
     data["minutes"] = SimpleUploadedFile("referat.pdf", b"MZ\x90\x00", "application/pdf")
     response = client.post(meeting_url(meeting_a), data)
@@ -181,12 +182,12 @@ def test_a_disguised_file_is_refused_with_a_reason_and_the_text_kept(
 
 def test_the_second_editor_is_told_and_keeps_their_text(client, meeting_a, secretary_a, staff_user):
     loaded = KkrRecord.objects.get(meeting=meeting_a).version
-    client.force_login(staff_user)
+    log_in_verified(client, staff_user)
     assert (
         client.post(meeting_url(meeting_a), record_post(meeting_a, summary="Staff")).status_code
         == 302
     )
-    client.force_login(secretary_a)
+    log_in_verified(client, secretary_a)
     response = client.post(
         meeting_url(meeting_a), record_post(meeting_a, version=loaded, summary="Sekretærens tekst")
     )
@@ -206,7 +207,7 @@ def test_the_second_editor_is_told_and_keeps_their_text(client, meeting_a, secre
 
 
 def test_approve_without_summary_is_refused_with_a_message(client, meeting_a, secretary_a):
-    client.force_login(secretary_a)
+    log_in_verified(client, secretary_a)
     response = client.post(meeting_url(meeting_a, "approve"), {"version": 1}, follow=True)
     assert KkrRecord.objects.get(meeting=meeting_a).status == KkrRecordStatus.DRAFT
     assert 'role="alert"' in response.content.decode()
@@ -214,21 +215,21 @@ def test_approve_without_summary_is_refused_with_a_message(client, meeting_a, se
 
 def test_approve_and_reopen(client, meeting_a, secretary_a, staff_user):
     record = with_minutes(meeting_a, secretary_a)
-    client.force_login(secretary_a)
+    log_in_verified(client, secretary_a)
     client.post(meeting_url(meeting_a, "approve"), {"version": record.version})
     record.refresh_from_db()
     assert record.status == KkrRecordStatus.APPROVED
     assert client.post(meeting_url(meeting_a, "reopen")).status_code == 302
     record.refresh_from_db()
     assert record.status == KkrRecordStatus.APPROVED  # a secretary cannot reopen
-    client.force_login(staff_user)
+    log_in_verified(client, staff_user)
     client.post(meeting_url(meeting_a, "reopen"))
     record.refresh_from_db()
     assert (record.status, record.reopened_by) == (KkrRecordStatus.DRAFT, staff_user)
 
 
 def test_the_meeting_edit_saves_the_agenda(client, meeting_a, staff_user):
-    client.force_login(staff_user)
+    log_in_verified(client, staff_user)
     response = client.post(
         meeting_url(meeting_a, "meeting_edit"),
         {
@@ -252,7 +253,7 @@ def test_the_meeting_edit_saves_the_agenda(client, meeting_a, staff_user):
 def test_staff_overview_for_staff_only(client, round_, secretary_a):
     url = reverse("regional:staff_overview", args=[round_.slug])
     assert client.get(url).status_code == 302
-    client.force_login(secretary_a)
+    log_in_verified(client, secretary_a)
     assert client.get(url).status_code == 403
 
 

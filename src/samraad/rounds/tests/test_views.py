@@ -20,6 +20,7 @@ from samraad.tests_support.factories import (
     SessionFactory,
     UserFactory,
 )
+from samraad.tests_support.login import log_in_verified
 
 TITLE_DA = "Dialog om forberedelsen af ØA26"
 TITLE_EN = "Dialogue on the preparation of ØA26"
@@ -205,7 +206,7 @@ def test_copy_view_sends_anonymous_users_to_the_login(client, oa26):
 
 
 def test_copy_view_refuses_users_who_are_not_staff(client, oa26):
-    client.force_login(UserFactory())
+    log_in_verified(client, UserFactory())
 
     response = client.post(_copy_url())
 

@@ -10,6 +10,7 @@ from samraad.speakers.models import SpeakerRequest, SpeakerStatus
 from samraad.speakers.services import speaker_accept, speaker_assign
 from samraad.speakers.tests.conftest import in_days
 from samraad.tests_support.factories import StaffUserFactory, UserFactory
+from samraad.tests_support.login import log_in_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -130,7 +131,7 @@ def test_a_presenter_sees_and_answers_only_their_own_engagements(client, world):
     theirs = world.request(topic="Sørens oplæg")
     speaker_assign(request=theirs, presenter=world.secretariat, slot=theirs.slots.get())
 
-    client.force_login(world.board_user)
+    log_in_verified(client, world.board_user)
     page = client.get(reverse("speakers:engagements")).content.decode()
     assert "Bentes oplæg" in page and "Sørens oplæg" not in page
     other_url = reverse("speakers:engagement", args=[theirs.pk])
@@ -148,7 +149,7 @@ def test_a_presenter_sees_and_answers_only_their_own_engagements(client, world):
 def test_a_presenter_declines_with_a_reason(client, world):
     request = world.request()
     speaker_assign(request=request, presenter=world.board, slot=request.slots.get())
-    client.force_login(world.board_user)
+    log_in_verified(client, world.board_user)
     url = reverse("speakers:engagement", args=[request.pk])
     response = client.post(url, {"action": "decline", "decline-reason": ""})
     assert response.status_code == 200  # the form, with the missing reason marked
@@ -160,14 +161,14 @@ def test_a_presenter_declines_with_a_reason(client, world):
 
 
 def test_someone_who_is_neither_presenter_nor_staff_is_refused(client, world):
-    client.force_login(UserFactory(username="nobody", person=world.aarhus_contact))
+    log_in_verified(client, UserFactory(username="nobody", person=world.aarhus_contact))
     assert client.get(reverse("speakers:engagements")).status_code == 403
 
 
 def test_staff_without_a_person_have_no_engagements(client, world):
     request = world.request()
     speaker_assign(request=request, presenter=world.board, slot=request.slots.get())
-    client.force_login(StaffUserFactory())
+    log_in_verified(client, StaffUserFactory())
     assert client.get(reverse("speakers:engagements")).status_code == 200
     assert client.get(reverse("speakers:engagement", args=[request.pk])).status_code == 404
 
@@ -176,7 +177,7 @@ def test_staff_without_a_person_have_no_engagements(client, world):
 
 
 def test_staff_assign_and_a_conflict_is_refused_with_a_message(client, world):
-    client.force_login(StaffUserFactory())
+    log_in_verified(client, StaffUserFactory())
     booked = world.request(slots=[in_days(7, hour=17)])
     speaker_assign(request=booked, presenter=world.board, slot=booked.slots.get())
     speaker_accept(request=booked, presenter=world.board)
@@ -199,14 +200,14 @@ def test_staff_list_has_a_fixed_number_of_queries(client, world, django_assert_m
     for n in range(5):
         request = world.request(topic=f"Oplæg {n}", slots=[in_days(3 + n)])
         speaker_assign(request=request, presenter=world.board, slot=request.slots.get())
-    client.force_login(StaffUserFactory())
+    log_in_verified(client, StaffUserFactory())
     with django_assert_max_num_queries(8):
         response = client.get(reverse("speakers:staff_list"))
     assert response.content.decode().count("Oplæg ") >= 5
 
 
 def test_non_staff_cannot_reach_staff_pages(client, world):
-    client.force_login(world.board_user)
+    log_in_verified(client, world.board_user)
     assert client.get(reverse("speakers:staff_list")).status_code == 403
 
 
@@ -222,7 +223,7 @@ def test_staff_turn_an_inbound_message_into_a_speaker_request(client, world):
         municipality=world.aarhus,
         parse_status="parsed",
     )
-    client.force_login(StaffUserFactory())
+    log_in_verified(client, StaffUserFactory())
     detail = client.get(reverse("mail:inbound_detail", args=[message.pk])).content.decode()
     assert reverse("speakers:staff_from_inbound", args=[message.pk]) in detail
     response = client.post(reverse("speakers:staff_from_inbound", args=[message.pk]))

@@ -107,5 +107,9 @@ class Command(BaseCommand):
             )
             lines += [f"  {username}" for username in logins]
             lines += [f"  {user.username} (KKR secretary)" for user in kkr[:2]]
+            lines.append(
+                "  Two-factor code: shown on the code page in demo mode, or add the key "
+                f"{settings.DEMO_TOTP_SECRET} (time-based) to an authenticator app."
+            )
         lines.append("Press Ctrl-C to stop.")
         self.stdout.write("\n".join(lines))
