@@ -4,24 +4,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RateEvent',
+            name="RateEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope', models.CharField(max_length=32, verbose_name='scope')),
-                ('key', models.CharField(max_length=64, verbose_name='key')),
-                ('created_at', models.DateTimeField(verbose_name='when')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("scope", models.CharField(max_length=32, verbose_name="scope")),
+                ("key", models.CharField(max_length=64, verbose_name="key")),
+                ("created_at", models.DateTimeField(verbose_name="when")),
             ],
             options={
-                'verbose_name': 'rate-limited request',
-                'verbose_name_plural': 'rate-limited requests',
-                'indexes': [models.Index(fields=['scope', 'key', 'created_at'], name='rate_event_lookup')],
+                "verbose_name": "rate-limited request",
+                "verbose_name_plural": "rate-limited requests",
+                "indexes": [
+                    models.Index(fields=["scope", "key", "created_at"], name="rate_event_lookup")
+                ],
             },
         ),
     ]
