@@ -35,7 +35,6 @@ import http.client
 import json
 import os
 import random
-import shutil
 import signal
 import sys
 import tempfile
@@ -47,7 +46,7 @@ from urllib.parse import urlsplit
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_DIR))
 
-from bench.mail import Children, drop_database  # noqa: E402  (after the path is set)
+from bench.mail import Children, tear_down  # noqa: E402  (after the path is set)
 from bench.registration import (  # noqa: E402
     HOST,
     BenchError,
@@ -309,16 +308,7 @@ def main(argv: list[str] | None = None) -> int:
         log("interrupted")
         status = 130
     finally:
-        children.stop_all()
-        if db_name and admin:
-            try:
-                drop_database(admin, db_name)
-            except Exception as error:
-                log(f"could not drop database {db_name}: {error}")
-        if args.keep:
-            log(f"kept {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+        tear_down(children, admin=admin, db_name=db_name, workdir=workdir, keep=args.keep)
     print(json.dumps(summary), flush=True)
     return status
 

@@ -240,6 +240,22 @@ def drop_database(admin: str, name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def tear_down(
+    children: Children, *, admin: str | None, db_name: str | None, workdir: Path, keep: bool
+) -> None:
+    """On the way out of a benchmark: stop its processes, drop its database, remove its files."""
+    children.stop_all()
+    if db_name and admin:
+        try:
+            drop_database(admin, db_name)
+        except Exception as error:
+            log(f"could not drop database {db_name}: {error}")
+    if keep:
+        log(f"kept {workdir}")
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
 # --- The messages -------------------------------------------------------------------------
 
 FIRST_NAMES = [
@@ -672,20 +688,11 @@ def main(argv: list[str] | None = None) -> int:
         log("interrupted")
         status = 130
     finally:
-        children.stop_all()
         with contextlib.suppress(Exception):
             from django.db import connections
 
             connections.close_all()
-        if db_name and admin_url:
-            try:
-                drop_database(admin_url, db_name)
-            except Exception as error:
-                log(f"could not drop database {db_name}: {error}")
-        if args.keep:
-            log(f"kept {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+        tear_down(children, admin=admin_url, db_name=db_name, workdir=workdir, keep=args.keep)
     if result is not None:
         print(json.dumps(result), flush=True)
     return status

@@ -55,7 +55,6 @@ import math
 import os
 import random
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -70,7 +69,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_DIR))
 
-from bench.mail import Children, drop_database  # noqa: E402  (after the path is set)
+from bench.mail import Children, tear_down  # noqa: E402  (after the path is set)
 
 HOST = "127.0.0.1"
 DEFAULT_PG_NAME = "samraad_bench_registration"
@@ -716,16 +715,7 @@ def main(argv: list[str] | None = None) -> int:
         log("interrupted")
         status = 130
     finally:
-        children.stop_all()
-        if db_name and admin:
-            try:
-                drop_database(admin, db_name)
-            except Exception as error:
-                log(f"could not drop database {db_name}: {error}")
-        if args.keep:
-            log(f"kept {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+        tear_down(children, admin=admin, db_name=db_name, workdir=workdir, keep=args.keep)
     print(json.dumps(results), flush=True)
     return status
 

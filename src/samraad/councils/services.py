@@ -355,25 +355,7 @@ def contact_invitations_send(
     for person in contacts:
         if dedupe_key("contact_invitation", person.email, about) in sent:
             continue
-        with transaction.atomic(), override("da"):
-            token = access_link_create(
-                round=round, person=person, purpose=AccessPurpose.MUNICIPAL_CONTACT
-            )
-            mail_queue_template(
-                key="contact_invitation",
-                to_email=person.email,
-                to_name=person.name,
-                person=person,
-                values={
-                    "name": person.name,
-                    "municipality": person.municipality.name,
-                    "round": round.code,
-                    "deadline": _deadline(round),
-                    "contact": _contact(round),
-                    "page": contact_page_url(token),
-                },
-                about=about,
-            )
+        _contact_mail(round=round, person=person, key="contact_invitation", about=about)
         count += 1
     return count
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q, Sum
 
@@ -129,6 +130,24 @@ class Coverage:
 
 def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
+
+
+def _summed(rows: list[MunicipalityCoverage]) -> dict[str, Any]:
+    """The figures a region's row and the total add up from their municipalities' rows."""
+    council = sum(r.council for r in rows)
+    attended = sum(r.attended for r in rows)
+    return {
+        "municipalities": len(rows),
+        "council": council,
+        "invited": sum(r.invited for r in rows),
+        "registered": sum(r.registered for r in rows),
+        "attended": attended,
+        "attended_share": _share(attended, council),
+        "minutes": sum(r.minutes for r in rows),
+        "inputs_submitted": sum(r.input_submitted for r in rows),
+        "speaker_requested": sum(r.speaker_requested for r in rows),
+        "speaker_held": sum(r.speaker_held for r in rows),
+    }
 
 
 def _minutes(seconds: int) -> int:
@@ -266,43 +285,21 @@ def coverage_for_round(round: Round) -> Coverage:
     for code, members_of in grouped.items():
         name, kkr_name, region_id = names[code]
         kkr_status = kkr.get(region_id, KkrStatus.NO_MEETING)
-        council = sum(r.council for r in members_of)
-        attended_people = sum(r.attended for r in members_of)
         regions.append(
             RegionCoverage(
                 code=code,
                 name=name,
                 kkr_name=kkr_name,
-                municipalities=len(members_of),
-                council=council,
-                invited=sum(r.invited for r in members_of),
-                registered=sum(r.registered for r in members_of),
-                attended=attended_people,
-                attended_share=_share(attended_people, council),
-                minutes=sum(r.minutes for r in members_of),
-                inputs_submitted=sum(r.input_submitted for r in members_of),
                 kkr_status=kkr_status,
                 kkr_discussed=kkr_status == KkrStatus.APPROVED,
-                speaker_requested=sum(r.speaker_requested for r in members_of),
-                speaker_held=sum(r.speaker_held for r in members_of),
+                **_summed(members_of),
             )
         )
     regions.sort(key=lambda r: r.name)
-    council = sum(r.council for r in rows)
-    attended_people = sum(r.attended for r in rows)
     total = CoverageTotal(
-        municipalities=len(rows),
-        council=council,
-        invited=sum(r.invited for r in rows),
-        registered=sum(r.registered for r in rows),
-        attended=attended_people,
-        attended_share=_share(attended_people, council),
-        minutes=sum(r.minutes for r in rows),
-        inputs_submitted=sum(r.input_submitted for r in rows),
         kkr_discussed=sum(r.kkr_discussed for r in regions),
         regions=len(regions),
-        speaker_requested=sum(r.speaker_requested for r in rows),
-        speaker_held=sum(r.speaker_held for r in rows),
+        **_summed(rows),
     )
     return Coverage(
         round_code=round.code,
