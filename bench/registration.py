@@ -385,6 +385,28 @@ def percentile(values: list[float], q: float) -> float:
 # --- The server and the database ----------------------------------------------------------
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU time the processes `pids` have used (Linux /proc; else 0)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_pids() -> list[int]:
+    """The PostgreSQL server's processes on this machine, if it runs here."""
+    pids = []
+    for entry in Path("/proc").glob("[0-9]*/comm"):
+        with contextlib.suppress(OSError):
+            if entry.read_text().strip() == "postgres":
+                pids.append(int(entry.parent.name))
+    return pids
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind((HOST, 0))
@@ -430,6 +452,13 @@ class Server:
                     return
             time.sleep(0.2)
         raise BenchError(f"gunicorn did not answer /healthz in {timeout:.0f} s:\n{self.log_tail()}")
+
+    def pids(self) -> list[int]:
+        """gunicorn's master and its workers."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        with contextlib.suppress(OSError):
+            return [self.process.pid, *map(int, children.read_text().split())]
+        return [self.process.pid]
 
     def log_tail(self, lines: int = 30) -> str:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
@@ -565,6 +594,10 @@ def bench_database(
         floor, saturation = Tally(), Tally()
         floor_seconds = seconds = 0.0
         client_cpu = {"floor": 0.0, "journeys": 0.0}  # this process: the client's own cost
+        # Where the server's time goes, per request: the web workers and the database.
+        web_cpu = {"floor": 0.0, "journeys": 0.0}
+        db_cpu = {"floor": 0.0, "journeys": 0.0}
+        web_pids, db_pids = server.pids(), postgres_pids()
         for block in range(BLOCKS):
             part = members[block::BLOCKS]
             runs = [
@@ -573,8 +606,11 @@ def bench_database(
             ]
             for what, work in runs if block % 2 == 0 else reversed(runs):
                 cpu = time.process_time()
+                web, db = cpu_seconds(web_pids), cpu_seconds(db_pids)
                 took = asyncio.run(closed_loop(port, part, args.concurrency, work))
                 client_cpu[what] += time.process_time() - cpu
+                web_cpu[what] += cpu_seconds(web_pids) - web
+                db_cpu[what] += cpu_seconds(db_pids) - db
                 if what == "floor":
                     floor_seconds += took
                 else:
@@ -586,6 +622,13 @@ def bench_database(
             f"during the journeys {client_cpu['journeys'] / seconds:.0%})"
         )
         throughput = saturation.requests / seconds
+        log(
+            f"{label}: CPU per request: floor {web_cpu['floor'] / floor.requests * 1000:.2f} ms "
+            f"web + {db_cpu['floor'] / floor.requests * 1000:.2f} ms database; journeys "
+            f"{web_cpu['journeys'] / saturation.requests * 1000:.2f} ms web + "
+            f"{db_cpu['journeys'] / saturation.requests * 1000:.2f} ms database"
+            + ("" if db_pids else " (the database runs elsewhere)")
+        )
         found = check(env, workdir, code, saturation)
         log(
             f"{label}: saturation {len(members)} journeys ({saturation.requests} requests) in "

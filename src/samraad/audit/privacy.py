@@ -26,13 +26,7 @@ from samraad.audit.registry import plain
 from samraad.audit.services import audit_event_record
 from samraad.councils.models import CouncilInput, InputAttachment, InputReminder, InputVersion
 from samraad.directory.models import Person
-from samraad.mail.models import (
-    InboundAttachment,
-    InboundMessage,
-    OutboxAttachment,
-    OutboxMessage,
-    OutboxStatus,
-)
+from samraad.mail.models import InboundAttachment, InboundMessage, OutboxMessage, OutboxStatus
 from samraad.meetings.models import AttendanceRecord, Invitation, Meeting, Registration
 from samraad.rounds.models import Round
 from samraad.speakers.models import SpeakerRequest
@@ -219,14 +213,13 @@ def _hashed_key(key: str) -> str:
 def _scrub_outbox(messages) -> int:
     """Clear addresses, names, text and attachments of `messages`; unsent ones are never sent."""
     ids = list(messages.values_list("pk", flat=True))
-    OutboxAttachment.objects.filter(message_id__in=ids).delete()
     count = 0
     for message in OutboxMessage.objects.filter(pk__in=ids).select_for_update():
         message.dedupe_key = _hashed_key(message.dedupe_key)
         message.to_email = f"erased-{message.pk}@{PLACEHOLDER_DOMAIN}"
         message.to_name = message.subject = message.body_text = message.body_html = ""
         message.reply_to = message.last_error = ""
-        message.raw = b""  # the rendered message
+        message.raw = b""  # the rendered message, attachments included
         fields = ["dedupe_key", "to_email", "to_name", "subject", "body_text", "body_html"]
         fields += ["reply_to", "last_error", "raw"]
         if message.status in (OutboxStatus.QUEUED, OutboxStatus.SENDING):

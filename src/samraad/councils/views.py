@@ -55,7 +55,9 @@ def contact_link_resolve(token: str) -> AccessLink:
     no access through the links in their old mail; the answer is the same as for
     any other link that does not work, so it tells nothing.
     """
-    link = access_link_resolve(token=token, purpose=AccessPurpose.MUNICIPAL_CONTACT)
+    link = access_link_resolve(
+        token=token, purpose=AccessPurpose.MUNICIPAL_CONTACT, related=("person__municipality",)
+    )
     if not link.person.roles.filter(kind=RoleKind.MUNICIPAL_CONTACT).exists():
         raise ServiceError(
             _(

@@ -1,12 +1,8 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from samraad.mail.models import (
-    CaughtMessage,
-    InboundMessage,
-    MailTemplate,
-    OutboxAttachment,
-    OutboxMessage,
-)
+from samraad.mail.models import CaughtMessage, InboundMessage, MailTemplate, OutboxMessage
+from samraad.mail.selectors import outbox_message_attachments
 
 
 @admin.register(CaughtMessage)
@@ -15,24 +11,19 @@ class CaughtMessageAdmin(admin.ModelAdmin):
     exclude = ["raw"]
 
 
-class OutboxAttachmentInline(admin.TabularInline):
-    model = OutboxAttachment
-    fields = ["filename", "content_type"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
     list_display = ["created_at", "purpose", "to_email", "subject", "status", "attempts"]
     list_filter = ["status", "purpose"]
     search_fields = ["to_email", "subject", "dedupe_key", "message_id"]
-    inlines = [OutboxAttachmentInline]
 
     def get_readonly_fields(self, request, obj=None):
         # Delivery state belongs to the worker; the message is what it is.
-        return [field.name for field in self.model._meta.fields]
+        return [field.name for field in self.model._meta.fields] + ["attachments"]
+
+    @admin.display(description=_("attachments"))
+    def attachments(self, obj: OutboxMessage) -> str:
+        return ", ".join(part.filename for part in outbox_message_attachments(obj))
 
 
 @admin.register(MailTemplate)

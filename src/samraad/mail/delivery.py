@@ -30,7 +30,6 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from samraad.mail.mime import render_message
 from samraad.mail.models import OutboxMessage, OutboxStatus
 
 logger = logging.getLogger(__name__)
@@ -47,24 +46,16 @@ class PermanentFailure(Exception):
 def message_bytes(message: OutboxMessage) -> bytes:
     """The bytes to send for an outbox row: those rendered when it was queued.
 
-    A row without them (its headers could not be written when it was queued)
-    is rendered again here, which raises the reason it cannot be sent.
+    Nothing is rendered here. A row without bytes has nothing to send: one that could
+    not be written is stored failed and cannot be resent, and erasure fails unsent
+    mail, so this is a guard (a row written by other means, or erased while being
+    sent), and raises PermanentFailure.
     """
-    if message.raw:
-        return bytes(message.raw)
-    return render_message(
-        message_id=message.message_id,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to_email=message.to_email,
-        to_name=message.to_name,
-        subject=message.subject,
-        text=message.body_text,
-        html=message.body_html,
-        reply_to=message.reply_to,
-        language=message.language,
-        attachments=message.attachments.all(),
-        date=message.created_at,
-    )
+    if not message.raw:
+        raise PermanentFailure(
+            "nothing to send: the message could not be written when it was queued, or it was erased"
+        )
+    return bytes(message.raw)
 
 
 def envelope_sender() -> str:
@@ -332,8 +323,7 @@ class Relay:
             self._smtp = None
 
 
-# What the sending loop reads of a row; the rest is read only for a row sent without
-# its rendered bytes.
+# What the sending loop reads of a row.
 _SEND_FIELDS = ("id", "raw", "to_email", "message_id", "attempts", "created_at", "next_attempt_at")
 
 

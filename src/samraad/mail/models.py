@@ -66,8 +66,9 @@ class OutboxMessage(models.Model):
     subject = models.CharField(_("subject"), max_length=998)
     body_text = models.TextField(_("text"))
     body_html = models.TextField(_("HTML"), blank=True)
-    # The message as it goes on the wire, rendered when queued (see mail/mime.py); empty
-    # when it could not be rendered, and the worker then fails it with the reason.
+    # The message as it goes on the wire, attachments included, rendered when queued (see
+    # mail/mime.py). Empty when it could not be rendered (the row is then stored failed,
+    # with the reason) and once erased: such a row has nothing to send.
     raw = models.BinaryField(_("raw message"), default=b"", editable=False)
 
     status = models.CharField(
@@ -93,20 +94,10 @@ class OutboxMessage(models.Model):
     def __str__(self) -> str:
         return f"{self.purpose} → {self.to_email}"
 
-
-class OutboxAttachment(models.Model):
-    message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE, related_name="attachments")
-    filename = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(_("content type"), max_length=255)
-    content = models.BinaryField(_("content"))
-
-    class Meta:
-        ordering = ["id"]
-        verbose_name = _("attachment")
-        verbose_name_plural = _("attachments")
-
-    def __str__(self) -> str:
-        return self.filename
+    @property
+    def can_be_resent(self) -> bool:
+        """Staff may queue it again: it is not on its way, and it has bytes to send."""
+        return bool(self.raw) and self.status in {OutboxStatus.FAILED, OutboxStatus.SENT}
 
 
 class MailTemplate(models.Model):

@@ -13,7 +13,12 @@ from samraad.core.errors import ServiceError
 from samraad.core.permissions import staff_required
 from samraad.mail.forms import HistoryForm, MailTemplateForm
 from samraad.mail.models import MailTemplate, OutboxMessage
-from samraad.mail.selectors import outbox_counts, outbox_failed, outbox_history
+from samraad.mail.selectors import (
+    outbox_counts,
+    outbox_failed,
+    outbox_history,
+    outbox_message_attachments,
+)
 from samraad.mail.services import (
     mail_queue_template,
     mail_template_check,
@@ -42,8 +47,12 @@ def history(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    message = get_object_or_404(OutboxMessage.objects.prefetch_related("attachments"), pk=pk)
-    return render(request, "mail/message.html", {"message": message})
+    message = get_object_or_404(OutboxMessage, pk=pk)
+    return render(
+        request,
+        "mail/message.html",
+        {"message": message, "attachments": outbox_message_attachments(message)},
+    )
 
 
 @staff_required

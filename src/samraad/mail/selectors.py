@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import re
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -67,6 +69,16 @@ def message_html(message: EmailMessage) -> str | None:
 
 
 # --- The outbox -------------------------------------------------------------
+
+
+def outbox_message_attachments(message: OutboxMessage) -> list[Part]:
+    """The attachments of an outgoing message, read from the bytes it is sent as.
+
+    Empty for a message without bytes (they could not be written, or were erased).
+    """
+    if not message.raw:
+        return []
+    return message_parts(email.message_from_bytes(bytes(message.raw), policy=email.policy.default))
 
 
 def outbox_counts() -> dict[str, int]:

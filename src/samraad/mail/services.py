@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import functools
 import hashlib
 import logging
 import uuid
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +22,6 @@ from samraad.mail.mime import render_message
 from samraad.mail.models import (
     CaughtMessage,
     MailTemplate,
-    OutboxAttachment,
     OutboxMessage,
     OutboxStatus,
 )
@@ -90,11 +90,13 @@ def mail_queue(
 
     At most one message exists per (purpose, recipient, `about`): calling this
     again, however often and from however many processes, returns the message
-    already there and queues nothing new.
+    already there and queues nothing new. A message whose bytes cannot be written
+    (a line break in a header) raises nothing: it is stored failed, with the reason.
     """
     key = dedupe_key(purpose, to_email, about)
     message_id, now = _new_message_id(), timezone.now()
     to_email = to_email.strip()
+    status, reason = OutboxStatus.QUEUED, ""
     try:
         raw = render_message(
             message_id=message_id,
@@ -109,11 +111,13 @@ def mail_queue(
             attachments=attachments,
             date=now,
         )
-    except Exception:
-        # Not the caller's problem: the row is kept, and the worker fails it with the reason
-        # for staff to see.
+    except Exception as error:
+        # Not the caller's problem (a line break in the subject, an address that is not
+        # ASCII): the row is kept, failed at once with the reason for staff to see, and
+        # the worker never claims it.
         logger.warning("cannot render outgoing message %s", key, exc_info=True)
-        raw = b""
+        raw, status = b"", OutboxStatus.FAILED
+        reason = f"cannot send: {type(error).__name__}: {error}"[:2000]
     message = OutboxMessage(
         dedupe_key=key,
         purpose=purpose,
@@ -127,30 +131,51 @@ def mail_queue(
         subject=subject,
         body_text=text,
         body_html=html,
+        status=status,
+        last_error=reason,
         next_attempt_at=now,
     )
-    # No savepoint: nothing in here is expected to fail. A message with the same key,
-    # queued before or by another process a moment ago, makes the insert do nothing
-    # (ON CONFLICT DO NOTHING, which on PostgreSQL waits for that other transaction), and
-    # the one already there is returned.
-    with transaction.atomic(savepoint=False):
-        OutboxMessage.objects.bulk_create([message], ignore_conflicts=True)
-        pk, stored_id = (
-            OutboxMessage.objects.filter(dedupe_key=key).values_list("pk", "message_id").get()
-        )
-        if stored_id != message_id:
-            return OutboxMessage.objects.get(pk=pk)
-        message.pk = pk
-        OutboxAttachment.objects.bulk_create(
-            OutboxAttachment(
-                message=message,
-                filename=a.filename,
-                content_type=a.content_type,
-                content=a.content,
-            )
-            for a in attachments
-        )
+    pk = _insert_unless_queued(message)
+    if pk is None:
+        # A message with this key was queued before, or by another process a moment ago.
+        return OutboxMessage.objects.get(dedupe_key=key)
+    message.pk = pk
+    message._state.adding, message._state.db = False, connection.alias
     return message
+
+
+def _insert_unless_queued(message: OutboxMessage) -> int | None:
+    """Insert `message` and return its pk; None (and nothing written) when its key is taken.
+
+    One statement, `INSERT … ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`, on
+    PostgreSQL and SQLite (3.35 and later) alike: a message is queued on every
+    registration. On PostgreSQL it waits for another transaction inserting the same
+    key, then does nothing if that one commits. Written out because Django cannot say
+    it: `bulk_create(ignore_conflicts=True)` returns no pk, and its conflict clause
+    names no column, so it would also swallow a clash on `message_id` (and, as SQLite's
+    INSERT OR IGNORE, a NOT NULL violation) and make a bug look like a duplicate.
+    """
+    sql, fields = _insert_unless_queued_sql(connection.vendor)
+    values = [field.get_db_prep_save(field.pre_save(message, True), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    return row[0] if row is not None else None
+
+
+@functools.cache
+def _insert_unless_queued_sql(vendor: str) -> tuple[str, list[models.Field]]:
+    meta, quote = OutboxMessage._meta, connection.ops.quote_name
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    # Names from the model's own metadata, values as parameters.
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} "  # noqa: S608
+        f"({', '.join(quote(field.column) for field in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT ({quote(meta.get_field('dedupe_key').column)}) DO NOTHING "
+        f"RETURNING {quote(meta.pk.column)}"
+    )
+    return sql, fields
 
 
 def mail_queue_template(
@@ -188,9 +213,20 @@ def mail_queue_template(
 
 
 def outbox_message_resend(*, message: OutboxMessage) -> OutboxMessage:
-    """Queue a failed (or sent) message again, as the same message with the same Message-ID."""
+    """Queue a failed (or sent) message again, as the same message with the same Message-ID.
+
+    A message without bytes to send (they could not be written, or were erased) is refused.
+    """
     if message.status in {OutboxStatus.QUEUED, OutboxStatus.SENDING}:
         raise ServiceError(_("This message is already on its way."))
+    if not message.raw:
+        raise ServiceError(
+            _(
+                "This message cannot be sent: it could not be written when it was queued, "
+                "or it was erased."
+            ),
+            code="nothing_to_send",
+        )
     OutboxMessage.objects.filter(pk=message.pk).update(
         status=OutboxStatus.QUEUED,
         attempts=0,

@@ -16,9 +16,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils.functional import Promise
 from django.utils.translation import override
+
+from samraad.core.compiled import CompiledQuery
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _URL = re.compile(r"https?://[^\s<>\"']+")
@@ -94,6 +97,16 @@ class RenderedMail:
     html: str
 
 
+def _saved_wording(key: str, language: str) -> QuerySet:
+    from samraad.mail.models import MailTemplate  # the models import this module
+
+    return MailTemplate.objects.filter(key=key, language=language).order_by()[:1]
+
+
+# Looked up for every mail queued (samraad.core.compiled says why it is compiled).
+_SAVED_WORDING = CompiledQuery(_saved_wording, key=str, language=str)
+
+
 def render_mail(
     *,
     key: str,
@@ -107,12 +120,10 @@ def render_mail(
     Staff's wording (MailTemplate) wins over the shipped default; `subject`
     and `body` override both (used by the preview of an unsaved edit).
     """
-    from samraad.mail.models import MailTemplate
-
     kind = mail_kind(key)
     language = language if language in LANGUAGES else LANGUAGES[0]
     if subject is None or body is None:
-        saved = MailTemplate.objects.filter(key=key, language=language).first()
+        saved = next(iter(_SAVED_WORDING.run(key=key, language=language)), None)
         subject = (
             subject if subject is not None else (saved.subject if saved else kind.subject[language])
         )

@@ -3,11 +3,19 @@ from django.utils.translation import gettext_lazy as _
 
 
 class RegistrationForm(forms.Form):
-    session = forms.ModelChoiceField(
-        queryset=None,
+    # The session's id, not a ModelChoiceField: registration_submit checks that it is one
+    # of the meeting's in the query that locks it, so the form need not ask the database.
+    # The page draws the radio buttons itself, with the seats left.
+    session = forms.IntegerField(
         label=_("Choose a session"),
-        widget=forms.RadioSelect,
-        error_messages={"required": _("Choose one of the sessions.")},
+        min_value=1,
+        max_value=2**63 - 1,
+        error_messages={
+            "required": _("Choose one of the sessions."),
+            "invalid": _("Choose one of the sessions."),
+            "min_value": _("Choose one of the sessions."),
+            "max_value": _("Choose one of the sessions."),
+        },
     )
     question = forms.CharField(
         label=_("A question or theme for the meeting (optional)"),
@@ -15,13 +23,6 @@ class RegistrationForm(forms.Form):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-
-    def __init__(self, *args, meeting, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["session"].queryset = meeting.sessions.order_by("starts_at")
-        self.fields["session"].error_messages["invalid_choice"] = _(
-            "That session is not one of this meeting's."
-        )
 
 
 class LinkRequestForm(forms.Form):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 
 from samraad.accounts.models import AccessLink, AccessPurpose
+from samraad.core.compiled import CompiledQuery
 from samraad.directory.models import Municipality, Person, Region, RoleKind
 from samraad.meetings.models import Invitation, Meeting, Registration, RegistrationStatus, Session
 
@@ -26,24 +27,48 @@ class SessionSeats:
         return self.free == 0
 
 
+# Both on every opening of a member's page (samraad.core.compiled says why compiled).
+_SESSIONS_WITH_SEATS = CompiledQuery(
+    lambda meeting_id: (
+        Session.objects.filter(meeting_id=meeting_id)
+        .annotate(
+            taken=Count(
+                "registrations", filter=Q(registrations__status=RegistrationStatus.CONFIRMED)
+            ),
+            waiting=Count(
+                "registrations", filter=Q(registrations__status=RegistrationStatus.WAITLISTED)
+            ),
+        )
+        .order_by("starts_at", "id")
+    ),
+    meeting_id=int,
+)
+_REGISTRATION_FOR = CompiledQuery(
+    lambda meeting_id, person_id: (
+        Registration.objects.select_related("session")
+        .filter(meeting_id=meeting_id, person_id=person_id)
+        .order_by()[:1]
+    ),  # one at most: a person registers once per meeting
+    meeting_id=int,
+    person_id=int,
+)
+
+
 def sessions_with_seats(meeting: Meeting) -> list[SessionSeats]:
     """Every session of `meeting` with its confirmed and waitlisted counts, in one query."""
-    sessions = meeting.sessions.annotate(
-        taken=Count("registrations", filter=Q(registrations__status=RegistrationStatus.CONFIRMED)),
-        waiting=Count(
-            "registrations", filter=Q(registrations__status=RegistrationStatus.WAITLISTED)
-        ),
-    ).order_by("starts_at")
+    sessions = _SESSIONS_WITH_SEATS.run(meeting_id=meeting.pk)
+    for session in sessions:
+        session.meeting = meeting
     return [SessionSeats(session=s, taken=s.taken, waiting=s.waiting) for s in sessions]
 
 
 def registration_for(*, meeting: Meeting, person: Person) -> Registration | None:
     """The person's registration for `meeting` (any status), with its session."""
-    return (
-        Registration.objects.select_related("session")
-        .filter(meeting=meeting, person=person)
-        .first()
-    )
+    found = _REGISTRATION_FOR.run(meeting_id=meeting.pk, person_id=person.pk)
+    if not found:
+        return None
+    found[0].meeting, found[0].person = meeting, person
+    return found[0]
 
 
 def meeting_figures(meeting: Meeting) -> dict[str, int]:

@@ -14,6 +14,7 @@ from django.utils.translation import override
 from samraad.accounts.models import AccessPurpose
 from samraad.accounts.services import access_link_create
 from samraad.core.calendar import CalendarEvent, event_ics
+from samraad.core.compiled import CompiledQuery
 from samraad.core.errors import ServiceError
 from samraad.directory.models import Person
 from samraad.mail.delivery import envelope_sender
@@ -81,14 +82,35 @@ def _deadline_check(meeting: Meeting, now: datetime.datetime) -> bool:
     )
 
 
+# A registration's two locking reads (samraad.core.compiled says why compiled).
+_SESSION_LOCK = CompiledQuery(
+    lambda session_id, meeting_id: Session.objects.select_for_update().filter(
+        pk=session_id, meeting_id=meeting_id
+    ),
+    session_id=int,
+    meeting_id=int,
+)
+_REGISTRATION_LOCK = CompiledQuery(
+    lambda meeting_id, person_id: (
+        Registration.objects.select_for_update()
+        .filter(meeting_id=meeting_id, person_id=person_id)
+        .order_by()
+    ),  # one at most: a person registers once per meeting
+    meeting_id=int,
+    person_id=int,
+)
+
+
 def _lock_session(session_id: int, meeting: Meeting | None = None) -> Session:
     # PostgreSQL: the session row is the lock every registration for it queues on (only
     # that row: `of` keeps the meeting's row free). SQLite: the immediate transaction
     # already serialises writers.
     if meeting is not None:
-        session = Session.objects.select_for_update().get(pk=session_id, meeting=meeting)
-        session.meeting = meeting
-        return session
+        found = _SESSION_LOCK.run(session_id=session_id, meeting_id=meeting.pk)
+        if not found:
+            raise Session.DoesNotExist
+        found[0].meeting = meeting
+        return found[0]
     return (
         Session.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=session_id)
     )
@@ -178,13 +200,13 @@ def registration_submit(
     *,
     meeting: Meeting,
     person: Person,
-    session: Session,
+    session_id: int,
     page_url: str,
     question: str = "",
     waitlist: bool = False,
     now: datetime.datetime | None = None,
 ) -> Registration:
-    """Register `person` for `session`, or move their registration there.
+    """Register `person` for the session `session_id`, or move their registration there.
 
     Guarantees: never more confirmed registrations than the session's
     capacity, even under concurrent requests; one registration per person and
@@ -195,13 +217,17 @@ def registration_submit(
     with a calendar file.
     """
     now = now or timezone.now()
-    if session.meeting_id != meeting.pk:
-        raise ServiceError(_("That session does not belong to this meeting."), code="bad_session")
     late = _deadline_check(meeting, now)
-    session = _lock_session(session.pk, meeting)
-    existing = (
-        Registration.objects.select_for_update().filter(meeting=meeting, person=person).first()
-    )
+    try:
+        # The lock's query is also the check that the session is one of the meeting's.
+        session = _lock_session(session_id, meeting)
+    except Session.DoesNotExist:
+        raise ServiceError(
+            _("That session does not belong to this meeting."), code="bad_session"
+        ) from None
+    existing = next(iter(_REGISTRATION_LOCK.run(meeting_id=meeting.pk, person_id=person.pk)), None)
+    if existing is not None:
+        existing.meeting, existing.person = meeting, person
     question = question.strip()[:4000]
     if (
         existing

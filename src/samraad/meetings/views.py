@@ -33,7 +33,12 @@ def _invalid(request: HttpRequest, message: str) -> HttpResponse:
 def member_page(request: HttpRequest, token: str) -> HttpResponse:
     try:
         link = access_link_resolve(
-            token=token, purpose=AccessPurpose.MEMBER, related=("round__meeting",)
+            token=token,
+            purpose=AccessPurpose.MEMBER,
+            # A registration's calendar file names the round's contact as its organiser.
+            related=("round__meeting", "round__contact")
+            if request.method == "POST"
+            else ("round__meeting",),
         )
     except ServiceError as error:
         return _invalid(request, error.message)
@@ -43,7 +48,7 @@ def member_page(request: HttpRequest, token: str) -> HttpResponse:
         return _invalid(request, _("This round has no meeting to register for."))
     person = link.person
     page_url = member_page_url(token)
-    form = RegistrationForm(request.POST or None, meeting=meeting)
+    form = RegistrationForm(request.POST or None)
     full = None
     if request.method == "POST":
         try:
@@ -58,7 +63,7 @@ def member_page(request: HttpRequest, token: str) -> HttpResponse:
                 registration = registration_submit(
                     meeting=meeting,
                     person=person,
-                    session=form.cleaned_data["session"],
+                    session_id=form.cleaned_data["session"],
                     question=form.cleaned_data["question"],
                     waitlist=request.POST.get("action") == "waitlist",
                     page_url=page_url,
@@ -79,8 +84,7 @@ def member_page(request: HttpRequest, token: str) -> HttpResponse:
     registration = registration_for(meeting=meeting, person=person)
     if registration is not None and request.method == "GET":
         form = RegistrationForm(
-            initial={"session": registration.session_id, "question": registration.question},
-            meeting=meeting,
+            initial={"session": registration.session_id, "question": registration.question}
         )
     now = timezone.now()
     released = links_released(meeting, now)

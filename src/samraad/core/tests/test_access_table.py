@@ -346,7 +346,7 @@ def build_world() -> World:
         registration_submit(
             meeting=meeting,
             person=someone,
-            session=session,
+            session_id=session.pk,
             page_url="http://testserver/m/x/",
             question=question,
             now=before_deadline,

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 from django.db.utils import ConnectionHandler
 
 from samraad.core.config import database_from_url, env_bool, env_int, env_list
+from samraad.directory.models import Municipality
 
 VAR = "SAMRAAD_TEST_SETTING"
 
@@ -151,3 +153,15 @@ def test_unknown_scheme_is_refused_with_the_scheme_named(url, mentioned):
     message = str(caught.value)
     assert mentioned in message
     assert "DATABASE_URL" in message
+
+
+@pytest.mark.django_db
+def test_postgres_prepares_a_statement_run_again_and_again():
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    for _ in range(6):
+        list(Municipality.objects.filter(code=751).values_list("name", flat=True))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any("directory_municipality" in statement for statement in prepared), prepared

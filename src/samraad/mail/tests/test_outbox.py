@@ -8,10 +8,12 @@ import time
 
 import pytest
 from django.db import IntegrityError, connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from samraad.core.errors import ServiceError
-from samraad.mail.models import OutboxAttachment, OutboxMessage, OutboxStatus
+from samraad.mail.delivery import outbox_claim
+from samraad.mail.models import OutboxMessage, OutboxStatus
 from samraad.mail.services import (
     Attachment,
     dedupe_key,
@@ -20,6 +22,7 @@ from samraad.mail.services import (
     outbox_message_resend,
 )
 from samraad.tests_support.factories import PersonFactory
+from samraad.tests_support.mail import outbox_attachments
 
 ICS = (
     "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nSUMMARY:Dialogmøde\r\n"
@@ -37,6 +40,12 @@ def queue(**overrides) -> OutboxMessage:
         "about": "meeting:1",
     }
     return mail_queue(**(values | overrides))
+
+
+def statements(queries: CaptureQueriesContext) -> list[str]:
+    """The SQL run, without transaction control (savepoints, BEGIN, COMMIT)."""
+    control = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT", "BEGIN", "COMMIT")
+    return [q["sql"] for q in queries.captured_queries if not q["sql"].upper().startswith(control)]
 
 
 @pytest.mark.django_db
@@ -70,7 +79,6 @@ class TestMailQueue:
             raise RuntimeError("the change that caused the mail fails")
 
         assert not OutboxMessage.objects.exists()
-        assert not OutboxAttachment.objects.exists()
 
     def test_a_second_call_returns_the_same_message(self):
         first = queue()
@@ -142,8 +150,8 @@ class TestMailQueue:
         )
 
         stored = [
-            (a.filename, a.content_type, bytes(a.content))
-            for a in OutboxMessage.objects.get(pk=message.pk).attachments.all()
+            (a.get_filename(), a.get_content_type(), a.get_payload(decode=True))
+            for a in outbox_attachments(OutboxMessage.objects.get(pk=message.pk))
         ]
         assert stored == [
             ("dialogmøde.ics", "text/calendar", ICS),
@@ -152,10 +160,66 @@ class TestMailQueue:
 
     def test_a_duplicate_call_does_not_add_attachments(self):
         attachment = Attachment("dialogmøde.ics", "text/calendar", ICS)
-        queue(attachments=[attachment])
-        queue(attachments=[attachment, attachment])
+        first = queue(attachments=[attachment])
+        again = queue(attachments=[attachment, attachment])
 
-        assert OutboxAttachment.objects.count() == 1
+        stored = OutboxMessage.objects.get()
+        assert bytes(again.raw) == bytes(stored.raw) == bytes(first.raw)
+        assert len(outbox_attachments(stored)) == 1
+
+    def test_a_new_message_is_one_statement(self):
+        """Every registration queues a confirmation with an .ics: one INSERT, attachment and
+        all, and no read back of what it wrote."""
+        attachment = Attachment("dialogmøde.ics", "text/calendar", ICS)
+
+        with CaptureQueriesContext(connection) as queries:
+            message = queue(attachments=[attachment])
+
+        (insert,) = statements(queries)
+        assert insert.upper().startswith("INSERT")
+        stored = OutboxMessage.objects.get()
+        assert (stored.pk, stored.message_id) == (message.pk, message.message_id)
+        assert bytes(stored.raw) == bytes(message.raw)
+        assert not message._state.adding
+
+    def test_a_duplicate_returns_the_message_already_there_and_adds_no_row(self):
+        first = queue()
+
+        with CaptureQueriesContext(connection) as queries:
+            again = queue(subject="Another wording", to_name="Someone else")
+
+        assert len(statements(queries)) == 2  # the insert that does nothing, and the read
+        assert (again.pk, again.message_id) == (first.pk, first.message_id)
+        assert (again.subject, again.to_name) == ("Invitation til dialogmøde", "")
+        assert OutboxMessage.objects.count() == 1
+
+    @pytest.mark.parametrize(
+        "overrides",
+        [
+            {"subject": "Two\nlines"},
+            {"to_name": "Søren\r\nBcc: someone@else.example"},
+            {"to_email": "søren@ærø.example"},  # smtplib could not send to it
+        ],
+    )
+    def test_a_message_that_cannot_be_written_is_kept_failed_with_the_reason(self, overrides):
+        """The caller is not stopped; staff see the row and why; the worker never claims it."""
+        with CaptureQueriesContext(connection) as queries:
+            message = queue(**overrides)  # no exception
+
+        assert len(statements(queries)) == 1
+        stored = OutboxMessage.objects.get()
+        assert stored.pk == message.pk
+        assert stored.status == OutboxStatus.FAILED
+        assert stored.last_error.startswith("cannot send: ")
+        assert bytes(stored.raw) == b""
+        assert outbox_claim(worker_id="test", limit=10) == []
+        assert queue(**overrides).pk == message.pk  # still at most one
+
+    def test_the_reason_a_message_cannot_be_written_is_named(self):
+        message = queue(subject="Two\nlines")
+
+        assert "linefeed" in message.last_error
+        assert "linefeed" in OutboxMessage.objects.get().last_error
 
 
 @pytest.mark.django_db
@@ -257,6 +321,22 @@ def test_a_message_on_its_way_cannot_be_resent(status):
         outbox_message_resend(message=message)
 
 
+@pytest.mark.django_db
+def test_a_message_without_bytes_to_send_cannot_be_resent():
+    """Its bytes could not be written when it was queued (or were erased): sending it again
+    would only fail again."""
+    message = queue(subject="Two\nlines")
+
+    with pytest.raises(ServiceError) as error:
+        outbox_message_resend(message=message)
+
+    assert error.value.code == "nothing_to_send"
+
+    stored = OutboxMessage.objects.get()
+    assert stored.status == OutboxStatus.FAILED
+    assert "linefeed" in stored.last_error
+
+
 # --- Two connections racing for the same message (PostgreSQL) ---------------
 
 
@@ -269,9 +349,15 @@ def _waiting_on_a_lock() -> bool:
         return cursor.fetchone()[0] > 0
 
 
+class _RolledBack(Exception):
+    pass
+
+
 @pytest.mark.django_db(transaction=True)
-def test_two_transactions_queueing_the_same_message_make_one_row():
-    """The second insert waits for the first transaction, then finds its row."""
+@pytest.mark.parametrize("first_commits", [True, False], ids=["commits", "rolls-back"])
+def test_two_transactions_queueing_the_same_message_make_one_row(first_commits):
+    """The second insert waits for the first transaction, then finds its row; or, when
+    that one rolls back, inserts its own."""
     if connection.vendor != "postgresql":
         pytest.skip("needs row locks seen from a second connection (PostgreSQL)")
     first_inserted = threading.Event()
@@ -284,6 +370,10 @@ def test_two_transactions_queueing_the_same_message_make_one_row():
                 results["first"] = queue(subject="From the first transaction")
                 first_inserted.set()
                 commit_first.wait(30)
+                if not first_commits:
+                    raise _RolledBack
+        except _RolledBack:
+            pass
         except BaseException as error:  # reported by the test below
             results["first"] = error
         finally:
@@ -320,6 +410,12 @@ def test_two_transactions_queueing_the_same_message_make_one_row():
     first_message, second_message = results["first"], results["second"]
     assert isinstance(first_message, OutboxMessage), first_message
     assert isinstance(second_message, OutboxMessage), second_message
-    assert second_message.pk == first_message.pk
-    assert second_message.message_id == first_message.message_id
-    assert OutboxMessage.objects.get().subject == "From the first transaction"
+    stored = OutboxMessage.objects.get()
+    if first_commits:
+        assert second_message.pk == first_message.pk == stored.pk
+        assert second_message.message_id == first_message.message_id == stored.message_id
+        assert stored.subject == "From the first transaction"
+    else:
+        assert (second_message.pk, second_message.message_id) == (stored.pk, stored.message_id)
+        assert second_message.message_id != first_message.message_id
+        assert stored.subject == "From the second transaction"

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from samraad.mail.models import MailTemplate, OutboxMessage, OutboxStatus
-from samraad.mail.services import mail_queue, mail_queue_template
+from samraad.mail.services import Attachment, mail_queue, mail_queue_template
 from samraad.tests_support.factories import UserFactory
 from samraad.tests_support.login import log_in_verified
 
@@ -165,3 +165,66 @@ def test_preview_of_an_unsaved_edit(staff_client):
 @pytest.mark.parametrize("args", [["nope", "da"], ["test", "de"]])
 def test_unknown_template_or_language_is_404(staff_client, args):
     assert staff_client.get(reverse("mail:template_edit", args=args)).status_code == 404
+
+
+def test_message_page_lists_the_attachments_sent_with_a_bounded_query_count(staff_client):
+    def page_of(message: OutboxMessage) -> tuple[str, int]:
+        with CaptureQueriesContext(connection) as ctx:
+            response = staff_client.get(reverse("mail:message", args=[message.pk]))
+        assert response.status_code == 200
+        return response.content.decode(), len(ctx)
+
+    plain = mail_queue(purpose="test", to_email="a@aarhus.dk", subject="Uden bilag", text="x")
+    with_files = mail_queue(
+        purpose="test",
+        to_email="b@aarhus.dk",
+        subject="Med bilag",
+        text="x",
+        attachments=[
+            Attachment("dialogmøde.ics", "text/calendar", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"),
+            Attachment("program.pdf", "application/pdf", b"%PDF-1.4"),
+            Attachment("kort.png", "image/png", b"\x89PNG"),
+        ],
+    )
+
+    page, queries = page_of(with_files)
+    assert "dialogmøde.ics, program.pdf, kort.png" in page
+    assert "dialogmøde.ics" not in page_of(plain)[0]
+    assert queries == page_of(plain)[1]
+
+
+def test_message_that_could_not_be_written_shows_why_and_offers_no_resend(staff_client):
+    (message,) = queue(1)
+    broken = mail_queue(purpose="test", to_email="c@aarhus.dk", subject="To\nlinjer", text="x")
+    resend_url = reverse("mail:resend", args=[broken.pk])
+
+    page = staff_client.get(reverse("mail:message", args=[broken.pk])).content.decode()
+    assert "linefeed" in page  # the reason, stored when it was queued
+    assert resend_url not in page
+    assert "linefeed" in staff_client.get(reverse("mail:outbox")).content.decode()
+
+    response = staff_client.post(resend_url, follow=True)
+    assert response.status_code == 200
+    assert "alert-error" in response.content.decode()  # refused, with the reason
+    broken.refresh_from_db()
+    assert broken.status == OutboxStatus.FAILED
+    assert "linefeed" in broken.last_error
+    fail(message)
+    page = staff_client.get(reverse("mail:message", args=[message.pk])).content.decode()
+    assert reverse("mail:resend", args=[message.pk]) in page  # a message with bytes can
+
+
+def test_admin_shows_an_outgoing_message_with_its_attachments(client, db):
+    log_in_verified(client, UserFactory(is_staff=True, is_superuser=True))
+    message = mail_queue(
+        purpose="test",
+        to_email="a@aarhus.dk",
+        subject="Med bilag",
+        text="x",
+        attachments=[Attachment("dialogmøde.ics", "text/calendar", b"BEGIN:VCALENDAR\r\n")],
+    )
+
+    page = client.get(reverse("admin:mail_outboxmessage_change", args=[message.pk]))
+
+    assert page.status_code == 200
+    assert "dialogmøde.ics" in page.content.decode()

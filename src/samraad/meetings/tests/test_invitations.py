@@ -109,7 +109,11 @@ def test_the_reminder_goes_once_to_those_not_registered_when_its_time_comes(meet
     registered, silent = member("a@aarhus.dk", 751), member("b@aalborg.dk", 851)
     invitations_send(meeting=meeting, audience=Audience(), now=NOW)
     registration_submit(
-        meeting=meeting, person=registered, session=meeting.sessions.get(), page_url="x", now=NOW
+        meeting=meeting,
+        person=registered,
+        session_id=meeting.sessions.get().pk,
+        page_url="x",
+        now=NOW,
     )
     meeting.reminder_at = NOW + datetime.timedelta(days=3)
     meeting.save()
@@ -132,7 +136,7 @@ def test_no_reminder_after_the_deadline(meeting):
 def test_the_day_reminder_goes_once_on_the_sessions_day_from_its_time(meeting):
     person = member("a@aarhus.dk", 751)
     registration_submit(
-        meeting=meeting, person=person, session=meeting.sessions.get(), page_url="x", now=NOW
+        meeting=meeting, person=person, session_id=meeting.sessions.get().pk, page_url="x", now=NOW
     )
     meeting.day_reminder_time = datetime.time(12, 0)
     meeting.save()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -108,7 +110,7 @@ def test_a_full_session_says_so_and_offers_the_waitlist(client, setup):
     from samraad.meetings.services import registration_submit
 
     registration_submit(
-        meeting=setup["meeting"], person=other, session=setup["first"], page_url="x"
+        meeting=setup["meeting"], person=other, session_id=setup["first"].pk, page_url="x"
     )
     response = client.post(setup["url"], {"session": setup["first"].pk})
     page = response.content.decode()
@@ -131,6 +133,15 @@ def test_a_session_of_another_meeting_is_refused(client, setup):
     stranger = SessionFactory()
     response = client.post(setup["url"], {"session": stranger.pk})
     assert response.status_code == 200
+    assert "Det møde hører ikke til denne mødeserie." in response.content.decode()
+    assert not Registration.objects.exists()
+
+
+@pytest.mark.parametrize("session", ["første", "-1", "0", str(2**63), "1.5", ""])
+def test_a_session_that_is_no_session_id_is_a_form_error(client, setup, session):
+    response = client.post(setup["url"], {"session": session})
+    assert response.status_code == 200
+    assert "Vælg et af møderne." in response.content.decode()
     assert not Registration.objects.exists()
 
 
@@ -161,3 +172,28 @@ def test_the_page_at_a_dst_boundary_shows_copenhagen_time(client, setup):
     session.ends_at = local_datetime(2025, 3, 31, 20, 30)
     session.save()
     assert "19.00–20.30" in client.get(setup["url"]).content.decode()
+
+
+def _statements(queries) -> list[str]:
+    """The SQL that did work: not BEGIN, COMMIT or savepoints."""
+    skipped = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+    return [q["sql"] for q in queries if not q["sql"].upper().startswith(skipped)]
+
+
+def test_opening_the_page_and_registering_take_a_fixed_handful_of_queries(client, setup):
+    # The busiest path in the product (2,400 members in an evening): four statements to
+    # open the page, seven to register, however many sessions and registrations exist.
+    for _ in range(3):
+        SessionFactory(meeting=setup["meeting"], capacity=10)
+    with CaptureQueriesContext(connection) as opening:
+        page = client.get(setup["url"])
+    assert page.status_code == 200
+    # The link, marking it used, the member's registration, the sessions with their seats.
+    assert len(_statements(opening)) == 4, _statements(opening)
+    with CaptureQueriesContext(connection) as registering:
+        answer = client.post(setup["url"], {"session": setup["second"].pk, "action": "register"})
+    assert answer.status_code == 302
+    # The link; the session and any earlier registration, locked; the seats taken; the
+    # registration; staff's wording of the confirmation; the confirmation in the outbox.
+    assert len(_statements(registering)) == 7, _statements(registering)
+    assert Registration.objects.get(person=setup["person"]).session == setup["second"]

@@ -20,6 +20,7 @@ from samraad.meetings.services import (
     registration_submit,
 )
 from samraad.tests_support.factories import MeetingFactory, SessionFactory
+from samraad.tests_support.mail import outbox_attachments
 
 PAGE = "https://samraad.example/m/token/"
 BEFORE_DEADLINE = local_datetime(2025, 3, 20, 12)
@@ -65,13 +66,13 @@ def member(n: int):
 def register(meeting, person, session, **kwargs):
     kwargs.setdefault("now", BEFORE_DEADLINE)
     return registration_submit(
-        meeting=meeting, person=person, session=session, page_url=PAGE, **kwargs
+        meeting=meeting, person=person, session_id=session.pk, page_url=PAGE, **kwargs
     )
 
 
 def ics_of(message: OutboxMessage) -> Calendar:
-    (attachment,) = message.attachments.all()
-    return Calendar.from_ical(bytes(attachment.content))
+    (attachment,) = outbox_attachments(message)
+    return Calendar.from_ical(attachment.get_payload(decode=True))
 
 
 def mails(purpose: str, person=None) -> list[OutboxMessage]:
@@ -93,7 +94,8 @@ def test_register_confirms_and_mails_a_calendar_entry_without_the_link(meeting, 
     (event,) = calendar.walk("VEVENT")
     assert event["UID"] == registration.ics_uid
     assert int(event["SEQUENCE"]) == 0
-    assert "teams.example" not in bytes(mail.attachments.get().content).decode()
+    (attachment,) = outbox_attachments(mail)
+    assert b"teams.example" not in attachment.get_payload(decode=True)
     assert event.decoded("DTSTART").astimezone(datetime.UTC) == datetime.datetime(
         2025, 3, 31, 17, 0, tzinfo=datetime.UTC
     )

@@ -176,7 +176,7 @@ def last_seats(transactional_db):
 
     for n in range(TAKEN):
         registration_submit(
-            meeting=meeting, person=member(n), session=session, page_url="https://x/m/t/"
+            meeting=meeting, person=member(n), session_id=session.pk, page_url="https://x/m/t/"
         )
     racers = [member(TAKEN + n) for n in range(RACERS)]
     paths = [

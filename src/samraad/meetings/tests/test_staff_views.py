@@ -59,14 +59,18 @@ def test_overview_query_count_does_not_grow(staff_client, meeting):
         return len(ctx)
 
     registration_submit(
-        meeting=meeting, person=member(1), session=meeting.sessions.get(), page_url="x", now=NOW
+        meeting=meeting,
+        person=member(1),
+        session_id=meeting.sessions.get().pk,
+        page_url="x",
+        now=NOW,
     )
     few = queries()
     for n in range(2, 12):
         registration_submit(
             meeting=meeting,
             person=member(n, code=851),
-            session=meeting.sessions.get(),
+            session_id=meeting.sessions.get().pk,
             page_url="x",
             now=NOW,
             waitlist=True,
@@ -93,7 +97,7 @@ def test_session_capacity_below_the_registered_is_refused_with_a_message(staff_c
     session = meeting.sessions.get()
     for n in (1, 2):
         registration_submit(
-            meeting=meeting, person=member(n), session=session, page_url="x", now=NOW
+            meeting=meeting, person=member(n), session_id=session.pk, page_url="x", now=NOW
         )
     response = staff_client.post(
         url("staff_session", meeting, session.pk),
@@ -130,7 +134,11 @@ def test_session_times_are_entered_in_copenhagen_time(staff_client, meeting):
 
 def test_people_list_filters_by_registration(staff_client, meeting):
     registration_submit(
-        meeting=meeting, person=member(1), session=meeting.sessions.get(), page_url="x", now=NOW
+        meeting=meeting,
+        person=member(1),
+        session_id=meeting.sessions.get().pk,
+        page_url="x",
+        now=NOW,
     )
     member(2)
     page = staff_client.get(url("staff_people", meeting), {"status": "none"}).content.decode()
@@ -143,7 +151,7 @@ def test_exports_neutralise_formulas(staff_client, meeting):
     registration_submit(
         meeting=meeting,
         person=person,
-        session=meeting.sessions.get(),
+        session_id=meeting.sessions.get().pk,
         page_url="x",
         question="@SUM(1)",
         now=NOW,
@@ -216,7 +224,11 @@ def test_revoking_a_members_links(staff_client, meeting, client):
 
 def test_by_municipality_table(staff_client, meeting):
     registration_submit(
-        meeting=meeting, person=member(1), session=meeting.sessions.get(), page_url="x", now=NOW
+        meeting=meeting,
+        person=member(1),
+        session_id=meeting.sessions.get().pk,
+        page_url="x",
+        now=NOW,
     )
     response = staff_client.get(url("staff_overview", meeting))
     rows = {row["area"].code: row for row in response.context["municipalities"]}

@@ -26,6 +26,7 @@ from samraad.speakers.services import (
     speaker_slot_add,
 )
 from samraad.speakers.tests.conftest import in_days
+from samraad.tests_support.mail import outbox_attachments
 
 pytestmark = pytest.mark.django_db
 
@@ -38,9 +39,9 @@ def in_english():
 
 
 def _event(message: OutboxMessage):
-    (attachment,) = message.attachments.all()
-    assert attachment.content_type == "text/calendar"
-    calendar = Calendar.from_ical(bytes(attachment.content))
+    (attachment,) = outbox_attachments(message)
+    assert attachment.get_content_type() == "text/calendar"
+    calendar = Calendar.from_ical(attachment.get_payload(decode=True))
     (event,) = calendar.walk("VEVENT")
     return calendar, event
 
