@@ -6,7 +6,7 @@ import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -52,7 +52,8 @@ def session_label(session: Session) -> str:
 
 
 def seats_taken(session: Session) -> int:
-    return session.registrations.filter(status=RegistrationStatus.CONFIRMED).count()
+    """Confirmed registrations for `session`, read now (after its lock, when there is one)."""
+    return _SEATS_TAKEN.run(session_id=session.pk)[0].taken
 
 
 def _deadline_check(meeting: Meeting, now: datetime.datetime) -> bool:
@@ -89,6 +90,14 @@ _SESSION_LOCK = CompiledQuery(
     ),
     session_id=int,
     meeting_id=int,
+)
+# Its own statement, after the session's lock: in READ COMMITTED it then sees every
+# registration committed by whoever held the lock before.
+_SEATS_TAKEN = CompiledQuery(
+    lambda session_id: Session.objects.filter(pk=session_id).annotate(
+        taken=Count("registrations", filter=Q(registrations__status=RegistrationStatus.CONFIRMED))
+    ),
+    session_id=int,
 )
 _REGISTRATION_LOCK = CompiledQuery(
     lambda meeting_id, person_id: (
