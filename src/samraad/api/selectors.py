@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 
 from samraad.councils.models import CouncilInput, InputVersion
-from samraad.meetings.models import Registration, RegistrationStatus, Session
+from samraad.meetings.models import Registration, Session
+from samraad.meetings.selectors import confirmed_count, waitlisted_count
 from samraad.rounds.models import Round
 
 
@@ -18,14 +19,7 @@ def api_sessions(*, round: Round) -> QuerySet[Session]:
     """The round's sessions with their confirmed and waitlisted counts, in one query."""
     return (
         Session.objects.filter(meeting__round=round)
-        .annotate(
-            registered=Count(
-                "registrations", filter=Q(registrations__status=RegistrationStatus.CONFIRMED)
-            ),
-            waitlisted=Count(
-                "registrations", filter=Q(registrations__status=RegistrationStatus.WAITLISTED)
-            ),
-        )
+        .annotate(registered=confirmed_count(), waitlisted=waitlisted_count())
         .order_by("starts_at", "id")
     )
 

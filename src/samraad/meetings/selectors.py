@@ -27,18 +27,21 @@ class SessionSeats:
         return self.free == 0
 
 
+def confirmed_count() -> Count:
+    """A session's confirmed registrations, as an annotation on sessions."""
+    return Count("registrations", filter=Q(registrations__status=RegistrationStatus.CONFIRMED))
+
+
+def waitlisted_count() -> Count:
+    """A session's waitlisted registrations, as an annotation on sessions."""
+    return Count("registrations", filter=Q(registrations__status=RegistrationStatus.WAITLISTED))
+
+
 # Both on every opening of a member's page (samraad.core.compiled says why compiled).
 _SESSIONS_WITH_SEATS = CompiledQuery(
     lambda meeting_id: (
         Session.objects.filter(meeting_id=meeting_id)
-        .annotate(
-            taken=Count(
-                "registrations", filter=Q(registrations__status=RegistrationStatus.CONFIRMED)
-            ),
-            waiting=Count(
-                "registrations", filter=Q(registrations__status=RegistrationStatus.WAITLISTED)
-            ),
-        )
+        .annotate(taken=confirmed_count(), waiting=waitlisted_count())
         .order_by("starts_at", "id")
     ),
     meeting_id=int,

@@ -6,7 +6,7 @@ import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -26,6 +26,7 @@ from samraad.meetings.models import (
     RegistrationStatus,
     Session,
 )
+from samraad.meetings.selectors import confirmed_count
 
 
 class SessionFull(ServiceError):
@@ -94,9 +95,7 @@ _SESSION_LOCK = CompiledQuery(
 # Its own statement, after the session's lock: in READ COMMITTED it then sees every
 # registration committed by whoever held the lock before.
 _SEATS_TAKEN = CompiledQuery(
-    lambda session_id: Session.objects.filter(pk=session_id).annotate(
-        taken=Count("registrations", filter=Q(registrations__status=RegistrationStatus.CONFIRMED))
-    ),
+    lambda session_id: Session.objects.filter(pk=session_id).annotate(taken=confirmed_count()),
     session_id=int,
 )
 _REGISTRATION_LOCK = CompiledQuery(
