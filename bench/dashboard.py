@@ -46,7 +46,7 @@ from urllib.parse import urlsplit
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_DIR))
 
-from bench.mail import Children, tear_down  # noqa: E402  (after the path is set)
+from bench.common import Children, tear_down  # noqa: E402  (after the path is set)
 from bench.registration import (  # noqa: E402
     HOST,
     BenchError,

@@ -69,7 +69,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_DIR))
 
-from bench.mail import Children, tear_down  # noqa: E402  (after the path is set)
+from bench.common import Children, tear_down  # noqa: E402  (after the path is set)
 
 HOST = "127.0.0.1"
 DEFAULT_PG_NAME = "samraad_bench_registration"

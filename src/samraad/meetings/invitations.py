@@ -63,6 +63,20 @@ def _values(meeting: Meeting, person: Person, token: str) -> dict[str, str]:
     }
 
 
+def _invitation_mail(meeting: Meeting, person: Person, key: str) -> None:
+    """A new personal link for `person` and the mail `key` (an invitation or its reminder)."""
+    token = access_link_create(round=meeting.round, person=person, purpose=AccessPurpose.MEMBER)
+    with override("da"):
+        mail_queue_template(
+            key=key,
+            to_email=person.email,
+            to_name=person.name,
+            person=person,
+            values=_values(meeting, person, token),
+            about=f"meeting:{meeting.pk}",
+        )
+
+
 def invitations_send(
     *, meeting: Meeting, audience: Audience, now: datetime.datetime | None = None
 ) -> int:
@@ -78,19 +92,9 @@ def invitations_send(
     for person in audience.people():
         if person.pk in invited:
             continue
-        with transaction.atomic(), override("da"):
-            token = access_link_create(
-                round=meeting.round, person=person, purpose=AccessPurpose.MEMBER
-            )
+        with transaction.atomic():
             Invitation.objects.create(meeting=meeting, person=person, sent_at=now)
-            mail_queue_template(
-                key="invitation",
-                to_email=person.email,
-                to_name=person.name,
-                person=person,
-                values=_values(meeting, person, token),
-                about=f"meeting:{meeting.pk}",
-            )
+            _invitation_mail(meeting, person, "invitation")
         count += 1
     return count
 
@@ -111,19 +115,8 @@ def invitation_reminders_send(*, meeting: Meeting, now: datetime.datetime | None
     )
     count = 0
     for invitation in pending:
-        person = invitation.person
-        with transaction.atomic(), override("da"):
-            token = access_link_create(
-                round=meeting.round, person=person, purpose=AccessPurpose.MEMBER
-            )
-            mail_queue_template(
-                key="invitation_reminder",
-                to_email=person.email,
-                to_name=person.name,
-                person=person,
-                values=_values(meeting, person, token),
-                about=f"meeting:{meeting.pk}",
-            )
+        with transaction.atomic():
+            _invitation_mail(meeting, invitation.person, "invitation_reminder")
             Invitation.objects.filter(pk=invitation.pk).update(reminded_at=now)
         count += 1
     return count
