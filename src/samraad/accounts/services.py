@@ -85,12 +85,12 @@ def access_link_resolve(
     """
     now = timezone.now()
     # Only the joins the caller needs: each one costs the database planning time.
-    found = (
-        _link_query(tuple(related)).run(token_hash=_hash(token), purpose=purpose)
+    link = (
+        _link_query(tuple(related)).first(token_hash=_hash(token), purpose=purpose)
         if token and len(token) <= 128
-        else []
+        else None
     )
-    if not found or found[0].expires_at <= now:
+    if link is None or link.expires_at <= now:
         raise ServiceError(
             _(
                 "This link does not work. It may have expired or been replaced. "
@@ -98,7 +98,6 @@ def access_link_resolve(
             ),
             code="invalid_link",
         )
-    link = found[0]
     # One write at most, and none when the link was used in the last minute: a member
     # opening the page and registering from it makes one write, not four (each a
     # commit, and on SQLite a turn at the database's one write lock).

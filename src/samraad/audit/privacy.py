@@ -222,7 +222,7 @@ def _scrub_outbox(messages) -> int:
         message.raw = b""  # the rendered message, attachments included
         fields = ["dedupe_key", "to_email", "to_name", "subject", "body_text", "body_html"]
         fields += ["reply_to", "last_error", "raw"]
-        if message.status in (OutboxStatus.QUEUED, OutboxStatus.SENDING):
+        if message.on_its_way:
             message.status = OutboxStatus.FAILED
             message.last_error = ERASED
             fields.append("status")

@@ -81,6 +81,10 @@ class CompiledQuery:
             rows = cursor.fetchall()
         return list(_instances(compiler, rows, alias))
 
+    def first(self, **values: Any) -> Model | None:
+        """The first instance `run` gives, or None."""
+        return next(iter(self.run(**values)), None)
+
 
 def _instances(compiler: Any, rows: list, alias: str):
     """Model instances from `rows`, as django.db.models.query.ModelIterable makes them."""

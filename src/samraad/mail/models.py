@@ -95,9 +95,14 @@ class OutboxMessage(models.Model):
         return f"{self.purpose} → {self.to_email}"
 
     @property
+    def on_its_way(self) -> bool:
+        """Queued or being sent: the worker will deliver it."""
+        return self.status in {OutboxStatus.QUEUED, OutboxStatus.SENDING}
+
+    @property
     def can_be_resent(self) -> bool:
         """Staff may queue it again: it is not on its way, and it has bytes to send."""
-        return bool(self.raw) and self.status in {OutboxStatus.FAILED, OutboxStatus.SENT}
+        return bool(self.raw) and not self.on_its_way
 
 
 class MailTemplate(models.Model):

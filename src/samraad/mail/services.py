@@ -217,7 +217,7 @@ def outbox_message_resend(*, message: OutboxMessage) -> OutboxMessage:
 
     A message without bytes to send (they could not be written, or were erased) is refused.
     """
-    if message.status in {OutboxStatus.QUEUED, OutboxStatus.SENDING}:
+    if message.on_its_way:
         raise ServiceError(_("This message is already on its way."))
     if not message.raw:
         raise ServiceError(

@@ -123,7 +123,7 @@ def render_mail(
     kind = mail_kind(key)
     language = language if language in LANGUAGES else LANGUAGES[0]
     if subject is None or body is None:
-        saved = next(iter(_SAVED_WORDING.run(key=key, language=language)), None)
+        saved = _SAVED_WORDING.first(key=key, language=language)
         subject = (
             subject if subject is not None else (saved.subject if saved else kind.subject[language])
         )

@@ -67,11 +67,10 @@ def sessions_with_seats(meeting: Meeting) -> list[SessionSeats]:
 
 def registration_for(*, meeting: Meeting, person: Person) -> Registration | None:
     """The person's registration for `meeting` (any status), with its session."""
-    found = _REGISTRATION_FOR.run(meeting_id=meeting.pk, person_id=person.pk)
-    if not found:
-        return None
-    found[0].meeting, found[0].person = meeting, person
-    return found[0]
+    registration = _REGISTRATION_FOR.first(meeting_id=meeting.pk, person_id=person.pk)
+    if registration is not None:
+        registration.meeting, registration.person = meeting, person
+    return registration
 
 
 def meeting_figures(meeting: Meeting) -> dict[str, int]:

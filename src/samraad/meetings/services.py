@@ -54,7 +54,7 @@ def session_label(session: Session) -> str:
 
 def seats_taken(session: Session) -> int:
     """Confirmed registrations for `session`, read now (after its lock, when there is one)."""
-    return _SEATS_TAKEN.run(session_id=session.pk)[0].taken
+    return _SEATS_TAKEN.first(session_id=session.pk).taken
 
 
 def _deadline_check(meeting: Meeting, now: datetime.datetime) -> bool:
@@ -114,11 +114,11 @@ def _lock_session(session_id: int, meeting: Meeting | None = None) -> Session:
     # that row: `of` keeps the meeting's row free). SQLite: the immediate transaction
     # already serialises writers.
     if meeting is not None:
-        found = _SESSION_LOCK.run(session_id=session_id, meeting_id=meeting.pk)
-        if not found:
+        session = _SESSION_LOCK.first(session_id=session_id, meeting_id=meeting.pk)
+        if session is None:
             raise Session.DoesNotExist
-        found[0].meeting = meeting
-        return found[0]
+        session.meeting = meeting
+        return session
     return (
         Session.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=session_id)
     )
@@ -233,7 +233,7 @@ def registration_submit(
         raise ServiceError(
             _("That session does not belong to this meeting."), code="bad_session"
         ) from None
-    existing = next(iter(_REGISTRATION_LOCK.run(meeting_id=meeting.pk, person_id=person.pk)), None)
+    existing = _REGISTRATION_LOCK.first(meeting_id=meeting.pk, person_id=person.pk)
     if existing is not None:
         existing.meeting, existing.person = meeting, person
     question = question.strip()[:4000]

@@ -44,6 +44,8 @@ def test_each_call_runs_with_its_own_values_and_only_the_sql():
     assert len(queries) == 2
     # A value is a value, never SQL.
     assert PEOPLE.run(email="x' OR '1'='1") == []
+    assert PEOPLE.first(email="a@example.dk").email == "a@example.dk"
+    assert PEOPLE.first(email="nobody@example.dk") is None
 
 
 def test_annotations_and_integer_values():
