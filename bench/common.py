@@ -1,13 +1,19 @@
-"""What the benchmarks share: the processes they start, and cleaning up after a run."""
+"""What the benchmarks share: the processes they start, their own database, cleaning up."""
 
 from __future__ import annotations
 
 import contextlib
+import re
 import shutil
 import signal
 import subprocess
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+
+class BenchError(Exception):
+    """The run cannot go on; the message says why."""
 
 
 def log(text: str) -> None:
@@ -56,6 +62,22 @@ class Children:
         for process in reversed(self.processes):
             self.stop(process, grace=10.0)
         self.processes.clear()
+
+
+def create_database(admin: str, name: str) -> str:
+    """A new, empty database `name` on the server; its DATABASE_URL."""
+    import psycopg
+
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name) or name in {
+        "postgres",
+        "template0",
+        "template1",
+    }:
+        raise BenchError(f"refusing to use {name!r} as the benchmark's own database")
+    with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(urlsplit(admin)._replace(path=f"/{name}"))
 
 
 def drop_database(admin: str, name: str) -> None:

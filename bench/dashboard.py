@@ -46,12 +46,15 @@ from urllib.parse import urlsplit
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_DIR))
 
-from bench.common import Children, tear_down  # noqa: E402  (after the path is set)
+from bench.common import (  # noqa: E402  (after the path is set)
+    BenchError,
+    Children,
+    create_database,
+    tear_down,
+)
 from bench.registration import (  # noqa: E402
     HOST,
-    BenchError,
     Server,
-    create_database,
     django_run,
     percentile,
     postgres_server,

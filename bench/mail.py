@@ -46,7 +46,12 @@ from urllib.parse import urlsplit, urlunsplit
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_DIR))
 
-from bench.common import Children, tear_down  # noqa: E402  (after the path)
+from bench.common import (  # noqa: E402  (after the path is set)
+    BenchError,
+    Children,
+    create_database,
+    tear_down,
+)
 
 HOST = "127.0.0.1"
 DEFAULT_PG_NAME = "samraad_bench_mail"
@@ -124,10 +129,6 @@ def run_sink() -> None:
 # --- The benchmark ------------------------------------------------------------------------
 
 
-class BenchError(Exception):
-    """The run cannot go on; the message says why."""
-
-
 _BEGAN = time.monotonic()
 
 
@@ -181,15 +182,8 @@ def prepare_database(workdir: Path) -> tuple[str, str | None, str | None]:
     if parts.scheme not in {"postgres", "postgresql", "pgsql"}:
         raise BenchError(f"DATABASE_URL must be sqlite:///… or postgres://…, not {parts.scheme}")
     name = os.environ.get("BENCH_DB_NAME", DEFAULT_PG_NAME)
-    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name) or name in {"postgres", "template1"}:
-        raise BenchError(f"refusing to use {name!r} as the benchmark's own database")
-    import psycopg
-
     admin = urlunsplit(parts._replace(scheme="postgresql"))
-    with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return urlunsplit(parts._replace(path=f"/{name}")), admin, name
+    return create_database(admin, name), admin, name
 
 
 # --- The messages -------------------------------------------------------------------------

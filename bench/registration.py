@@ -69,7 +69,12 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_DIR))
 
-from bench.common import Children, tear_down  # noqa: E402  (after the path is set)
+from bench.common import (  # noqa: E402  (after the path is set)
+    BenchError,
+    Children,
+    create_database,
+    tear_down,
+)
 
 HOST = "127.0.0.1"
 DEFAULT_PG_NAME = "samraad_bench_registration"
@@ -83,10 +88,6 @@ BLOCKS = 4  # the saturation phase alternates floor and journeys in this many bl
 _FORM_TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 # Only the "session is full" notice on the member's page has a waitlist button.
 _FULL = b'name="action" value="waitlist"'
-
-
-class BenchError(Exception):
-    """The run cannot go on; the message says why."""
 
 
 _BEGAN = time.monotonic()
@@ -483,22 +484,6 @@ def postgres_server(url: str) -> str | None:
     except Exception as error:
         log(f"skipping PostgreSQL: no server at {url} ({str(error).strip().splitlines()[0]})")
         return None
-
-
-def create_database(admin: str, name: str) -> str:
-    """A new, empty database `name` on the server; its DATABASE_URL."""
-    import psycopg
-
-    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name) or name in {
-        "postgres",
-        "template0",
-        "template1",
-    }:
-        raise BenchError(f"refusing to use {name!r} as the benchmark's own database")
-    with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return urlunsplit(urlsplit(admin)._replace(path=f"/{name}"))
 
 
 def django_run(args: list[str], env: dict[str, str], what: str) -> str:
